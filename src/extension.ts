@@ -1,0 +1,61 @@
+// Composition root: builds every part, owns every disposable, and nothing else.
+import * as vscode from 'vscode';
+import { showStoreInfo } from './commands/storeInfo';
+import { ModelsTreeProvider } from './views/modelsTree';
+import { RunsTreeProvider } from './views/runsTree';
+import { WorkspaceStores } from './workspace/workspaceStores';
+
+/** What activate() returns; the integration tests use it to reach the real parts. */
+export interface ModelLedgerApi {
+  readonly stores: WorkspaceStores;
+  readonly log: vscode.LogOutputChannel;
+  /** Milliseconds from the start of activate() until the views and commands were registered. */
+  readonly activationMs: number;
+}
+
+let stores: WorkspaceStores | undefined;
+
+export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
+  const started = performance.now();
+  const own = <T extends vscode.Disposable>(disposable: T): T => {
+    context.subscriptions.push(disposable);
+    return disposable;
+  };
+
+  const log = own(vscode.window.createOutputChannel('Model Ledger', { log: true }));
+  const settings = () => vscode.workspace.getConfiguration('modelLedger');
+  const customDir = settings().get<string>('store.directory', '').trim();
+  stores = own(
+    new WorkspaceStores({
+      storageDir: customDir || context.storageUri?.fsPath,
+      wasmPath: context.asAbsolutePath('dist/sql-wasm.wasm'),
+      log,
+      saveDelayMs: () => settings().get<number>('store.saveDelayMs', 1000),
+    }),
+  );
+
+  const runsTree = own(new RunsTreeProvider(stores));
+  const modelsTree = own(new ModelsTreeProvider(stores));
+  own(vscode.window.createTreeView('modelLedger.runs', { treeDataProvider: runsTree, canSelectMany: true, showCollapseAll: true }));
+  own(vscode.window.createTreeView('modelLedger.models', { treeDataProvider: modelsTree, showCollapseAll: true }));
+
+  const workspaceStores = stores;
+  own(vscode.commands.registerCommand('modelLedger.showOutput', () => log.show()));
+  own(vscode.commands.registerCommand('modelLedger.showStoreInfo', () => showStoreInfo(workspaceStores, log)));
+  own(
+    vscode.commands.registerCommand('modelLedger.refresh', () => {
+      runsTree.refresh();
+      modelsTree.refresh();
+    }),
+  );
+
+  const activationMs = performance.now() - started;
+  log.info(`Model Ledger ${context.extension.packageJSON.version as string} activated in ${activationMs.toFixed(1)} ms.`);
+  return { stores, log, activationMs };
+}
+
+export async function deactivate(): Promise<void> {
+  // Give pending debounced saves a chance to land before the host goes away.
+  await stores?.saveAll();
+  stores = undefined;
+}

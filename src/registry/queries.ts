@@ -1,0 +1,59 @@
+import type { Database } from 'sql.js';
+import { optionalNumber, optionalString, rows } from '../tracking/queries';
+
+export interface ModelRow {
+  readonly id: number;
+  readonly name: string;
+  readonly origin: string;
+  readonly description: string | undefined;
+  readonly versionCount: number;
+  readonly productionVersion: number | undefined;
+}
+
+export interface VersionRow {
+  readonly id: number;
+  readonly version: number;
+  readonly stage: string;
+  readonly runUid: string | undefined;
+  readonly createdBy: string | undefined;
+  readonly createdAt: number | undefined;
+  readonly aliases: readonly string[];
+}
+
+export function listModels(db: Database): ModelRow[] {
+  return rows(
+    db,
+    `SELECT m.id, m.name, m.origin, m.description, count(v.id),
+            max(CASE WHEN v.stage = 'Production' THEN v.version END)
+       FROM models m LEFT JOIN model_versions v ON v.model_id = m.id
+      GROUP BY m.id ORDER BY m.name COLLATE NOCASE, m.origin`,
+    [],
+    (r) => ({
+      id: Number(r[0]),
+      name: String(r[1]),
+      origin: String(r[2]),
+      description: optionalString(r[3]),
+      versionCount: Number(r[4]),
+      productionVersion: optionalNumber(r[5]),
+    }),
+  );
+}
+
+export function listVersions(db: Database, modelId: number): VersionRow[] {
+  return rows(
+    db,
+    `SELECT v.id, v.version, v.stage, v.run_uid, v.created_by, v.created_at,
+            (SELECT group_concat(a.alias, ',') FROM aliases a WHERE a.model_id = v.model_id AND a.version = v.version)
+       FROM model_versions v WHERE v.model_id = ? ORDER BY v.version DESC`,
+    [modelId],
+    (r) => ({
+      id: Number(r[0]),
+      version: Number(r[1]),
+      stage: String(r[2]),
+      runUid: optionalString(r[3]),
+      createdBy: optionalString(r[4]),
+      createdAt: optionalNumber(r[5]),
+      aliases: r[6] ? String(r[6]).split(',').sort() : [],
+    }),
+  );
+}

@@ -1,0 +1,252 @@
+import type { Database } from 'sql.js';
+
+/**
+ * Numbered migrations. Each runs once, in order, inside one transaction with the `user_version`
+ * bump, so a store is always at exactly one version. Never edit a migration that has shipped:
+ * add the next one.
+ *
+ * Layout notes (see docs/architecture.md):
+ * - Metric points are not one row each. A series (run, key) has a summary row and its points live
+ *   in chunks: compact BLOBs (see seriesCodec.ts) of up to CHUNK_POINTS points. That keeps the store
+ *   at a few bytes per point and inserts at millions of points per second, where one row per point
+ *   costs ~30 bytes and ~0.37 M rows/s in sql.js.
+ * - Runs are re-derivable from the workspace (sources carry per-file import state so re-imports
+ *   are incremental). Registry tables are a projection of the ledger file in the workspace.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tracking',
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+
+      -- A file (or folder) in the workspace that an importer reads, with where it stopped.
+      CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,          -- relative to the workspace folder, '/' separated
+        format TEXT NOT NULL,               -- mlflow-file, mlflow-sqlite, tensorboard, dvclive, csv, wandb, jsonl
+        size INTEGER NOT NULL DEFAULT 0,
+        mtime_ms REAL NOT NULL DEFAULT 0,
+        offset INTEGER NOT NULL DEFAULT 0,  -- bytes consumed; an appended file resumes here
+        state TEXT,                         -- importer-specific JSON (e.g. a partial record's start)
+        error TEXT,                         -- last diagnostic, if the file could not be read
+        imported_at INTEGER
+      );
+
+      CREATE TABLE experiments (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,           -- format-qualified, stable across re-imports
+        name TEXT NOT NULL,
+        format TEXT NOT NULL,
+        external_id TEXT,                   -- the tool's own id (MLflow experiment_id, ...)
+        artifact_location TEXT,
+        lifecycle TEXT NOT NULL DEFAULT 'active',
+        created_at INTEGER,
+        updated_at INTEGER
+      );
+
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+        external_id TEXT,                   -- MLflow run_uuid, W&B run id, ...
+        name TEXT,
+        status TEXT NOT NULL DEFAULT 'FINISHED', -- RUNNING, SCHEDULED, FINISHED, FAILED, KILLED
+        start_time INTEGER,
+        end_time INTEGER,
+        user TEXT,
+        format TEXT NOT NULL,
+        source_path TEXT,                   -- the run's folder or file, relative to the workspace folder
+        parent_uid TEXT,
+        git_commit TEXT,
+        artifact_uri TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER
+      );
+      CREATE INDEX runs_by_experiment ON runs(experiment_id, start_time);
+
+      CREATE TABLE params (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE run_tags (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE experiment_tags (
+        experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (experiment_id, key)
+      ) WITHOUT ROWID;
+
+      -- One row per (run, metric key): the summaries the UI needs without decoding any chunk.
+      -- "last" follows MLflow: the point with the largest (step, timestamp, value).
+      -- A NULL value with a non-zero count means NaN (SQLite has no NaN; +-Infinity are stored).
+      CREATE TABLE metric_series (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        point_count INTEGER NOT NULL DEFAULT 0,
+        chunk_count INTEGER NOT NULL DEFAULT 0,
+        last_step INTEGER,
+        last_timestamp INTEGER,
+        last_value REAL,
+        last_is_nan INTEGER NOT NULL DEFAULT 0,
+        min_value REAL,
+        max_value REAL,
+        min_step INTEGER,
+        max_step INTEGER,
+        first_timestamp INTEGER,
+        max_timestamp INTEGER,
+        UNIQUE (run_id, key)
+      );
+
+      -- Points of a series in arrival order, chunk by chunk (seriesCodec.ts).
+      CREATE TABLE metric_chunks (
+        series_id INTEGER NOT NULL REFERENCES metric_series(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        point_count INTEGER NOT NULL,
+        min_step INTEGER NOT NULL,
+        max_step INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (series_id, seq)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE artifacts (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,                 -- relative to the run's artifact root
+        size INTEGER,
+        is_dir INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (run_id, path)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 2,
+    name: 'registry',
+    sql: `
+      -- Registry tables are a projection of the ledger (.model-ledger/ledger.jsonl) and of imported
+      -- registries (origin says which). Deleting them loses nothing: they are rebuilt on open.
+      CREATE TABLE models (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        origin TEXT NOT NULL DEFAULT 'ledger', -- ledger, mlflow-file, mlflow-sqlite, gto, mlflow-server
+        description TEXT,
+        created_at INTEGER,
+        updated_at INTEGER,
+        UNIQUE (origin, name)
+      );
+
+      CREATE TABLE model_versions (
+        id INTEGER PRIMARY KEY,
+        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        stage TEXT NOT NULL DEFAULT 'None', -- None, Staging, Production, Archived
+        run_uid TEXT,                       -- runs.uid of the source run, when known
+        source TEXT,                        -- artifact folder or URI
+        description TEXT,
+        created_by TEXT,
+        created_at INTEGER,
+        updated_at INTEGER,
+        UNIQUE (model_id, version)
+      );
+
+      CREATE TABLE model_tags (
+        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (model_id, key)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE version_tags (
+        version_id INTEGER NOT NULL REFERENCES model_versions(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (version_id, key)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE aliases (
+        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+        alias TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (model_id, alias)
+      ) WITHOUT ROWID;
+
+      -- The ledger's events as read, in their verified order. hash chains to prev_hash.
+      CREATE TABLE registry_events (
+        seq INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL UNIQUE,
+        time INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        model TEXT NOT NULL,
+        version INTEGER,
+        payload TEXT NOT NULL,              -- the whole event as JSON
+        hash TEXT NOT NULL,
+        prev_hash TEXT,
+        ledger_path TEXT NOT NULL,
+        line INTEGER NOT NULL
+      );
+      CREATE INDEX registry_events_by_model ON registry_events(model, time);
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+export function schemaVersionOf(db: Database): number {
+  const result = db.exec('PRAGMA user_version');
+  return Number(result[0]?.values[0]?.[0] ?? 0);
+}
+
+/**
+ * Brings `db` from its version up to `target` (default: latest). Returns the version it started at.
+ * Throws before touching anything if the database is newer than this code knows.
+ */
+export function migrate(db: Database, target: number = LATEST_SCHEMA_VERSION): number {
+  const from = schemaVersionOf(db);
+  if (from > LATEST_SCHEMA_VERSION) {
+    throw new StoreTooNewError(from, LATEST_SCHEMA_VERSION);
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= from || migration.version > target) {
+      continue;
+    }
+    db.exec('BEGIN');
+    try {
+      db.exec(migration.sql);
+      db.exec(`PRAGMA user_version = ${migration.version}`);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw new Error(`Migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`);
+    }
+  }
+  return from;
+}
+
+export class StoreTooNewError extends Error {
+  constructor(
+    readonly foundVersion: number,
+    readonly supportedVersion: number,
+  ) {
+    super(
+      `The store was written by a newer Model Ledger (schema version ${foundVersion}; this version reads up to ${supportedVersion}). ` +
+        'Update Model Ledger to use it; the file was left untouched.',
+    );
+    this.name = 'StoreTooNewError';
+  }
+}
