@@ -12,9 +12,9 @@ export interface CliIo {
 }
 
 export function version(): string {
-  // Replaced at bundle time; the compiled tests read package.json instead.
+  // Replaced at bundle time; compiled tests (out/src/cli) read the repository's package.json.
   if (typeof MODEL_LEDGER_VERSION === 'string') return MODEL_LEDGER_VERSION;
-  return (require('../../package.json') as { version: string }).version;
+  return (require('../../../package.json') as { version: string }).version;
 }
 
 function optionLines(options: Readonly<Record<string, CliOptionSpec>>): string {
