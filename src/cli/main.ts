@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError, EXIT_OK, EXIT_USAGE } from './cliError';
 import { COMMANDS, COMMON_OPTIONS, type CliCommand, type CliContext, type CliOptionSpec } from './commands';
@@ -14,7 +16,7 @@ export interface CliIo {
 export function version(): string {
   // Replaced at bundle time; compiled tests (out/src/cli) read the repository's package.json.
   if (typeof MODEL_LEDGER_VERSION === 'string') return MODEL_LEDGER_VERSION;
-  return (require('../../../package.json') as { version: string }).version;
+  return (JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 function optionLines(options: Readonly<Record<string, CliOptionSpec>>): string {

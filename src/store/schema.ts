@@ -26,18 +26,22 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 
-      -- A file (or folder) in the workspace that an importer reads, with where it stopped.
+      -- What importers read, with where they stopped. kind 'unit': a run folder / store / log file
+      -- as a whole (state: the run uids it held); kind 'file': one file of a unit (its cursor).
       CREATE TABLE sources (
         id INTEGER PRIMARY KEY,
-        path TEXT NOT NULL UNIQUE,          -- relative to the workspace folder, '/' separated
+        path TEXT NOT NULL UNIQUE,          -- absolute path
+        kind TEXT NOT NULL,                 -- unit | file
         format TEXT NOT NULL,               -- mlflow-file, mlflow-sqlite, tensorboard, dvclive, csv, wandb, jsonl
+        unit TEXT,                          -- for a file: the unit it belongs to
         size INTEGER NOT NULL DEFAULT 0,
         mtime_ms REAL NOT NULL DEFAULT 0,
         offset INTEGER NOT NULL DEFAULT 0,  -- bytes consumed; an appended file resumes here
-        state TEXT,                         -- importer-specific JSON (e.g. a partial record's start)
-        error TEXT,                         -- last diagnostic, if the file could not be read
+        head TEXT NOT NULL DEFAULT '',      -- first bytes (hex): a replaced file is re-read
+        state TEXT,                         -- importer-specific JSON
         imported_at INTEGER
       );
+      CREATE INDEX sources_by_unit ON sources(unit);
 
       CREATE TABLE experiments (
         id INTEGER PRIMARY KEY,

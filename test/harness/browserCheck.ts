@@ -17,6 +17,7 @@ import {
   type CodeServerHandle,
   type TempWorkspace,
   createTempWorkspace,
+  extensionBuildProblem,
   findRepoRoot,
   formatDuration,
   launchChromium,
@@ -55,6 +56,7 @@ const CONTAINER_TITLE = 'Model Ledger';
 const VIEW_TITLES = ['Runs', 'Models'];
 const COMMAND_TITLE = 'Model Ledger: Show Store Info';
 const SCREENSHOT_NAME = 'workbench-model-ledger';
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 interface Check {
   name: string;
@@ -72,6 +74,16 @@ function paneHeader(page: Page, title: string): Locator {
   return sidebar(page).locator('.pane-header').filter({
     has: page.locator('h3.title', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`, 'i') }),
   });
+}
+
+/** Runs one step of a check; a failure names the step. */
+async function step<T>(name: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${name}: ${message}`);
+  }
 }
 
 function escapeRegExp(text: string): string {
@@ -104,6 +116,8 @@ const CHECKS: Check[] = [
         .locator('.composite.title', { hasText: new RegExp(escapeRegExp(CONTAINER_TITLE), 'i') })
         .first()
         .waitFor({ state: 'visible', timeout });
+      // Away from the activity bar, so that its hover tooltip does not cover the screenshot.
+      await page.mouse.move(900, 400);
       return `clicked activity-bar item "${label}"; side bar shows "${CONTAINER_TITLE}"`;
     },
   },
@@ -133,16 +147,27 @@ const CHECKS: Check[] = [
   {
     name: `command palette runs "${COMMAND_TITLE}" and a notification appears`,
     async run(page, timeout) {
-      await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, trial: true }).catch(() => undefined);
-      await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout });
-      await input.fill(`>${COMMAND_TITLE}`);
-      const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Show Store Info' }).first();
-      await row.waitFor({ state: 'visible', timeout });
+      await step('opening the command palette with F1', async () => {
+        await page.keyboard.press('F1');
+        await input.waitFor({ state: 'visible', timeout });
+      });
+      const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: COMMAND_TITLE.split(': ')[1] }).first();
+      await step(`finding "${COMMAND_TITLE}" in the palette`, async () => {
+        await input.fill(`>${COMMAND_TITLE}`);
+        await row.waitFor({ state: 'visible', timeout });
+      });
       await page.keyboard.press('Enter');
       const message = page.locator('.notification-list-item-message').first();
-      await message.waitFor({ state: 'visible', timeout });
+      await step('waiting for a notification after running the command', () =>
+        message.waitFor({ state: 'visible', timeout }),
+      );
+      // Let the toast finish fading in before the screenshot (best effort).
+      await page
+        .locator('.notification-toast.notification-fade-in-done')
+        .first()
+        .waitFor({ state: 'visible', timeout: 3000 })
+        .catch(() => undefined);
       const text = (await message.innerText()).replace(/\s+/g, ' ').trim();
       return `notification: "${text.slice(0, 160)}"`;
     },
@@ -155,6 +180,11 @@ export async function runBrowserCheck(options: BrowserCheckOptions): Promise<Bro
   const say = (line: string) => process.stdout.write(`[browser-check] ${line}\n`);
   const results: CheckResult[] = [];
   let screenshot: string | undefined;
+
+  const problem = extensionBuildProblem(options.extensionDevelopmentPath);
+  if (problem) {
+    say(`warning: ${problem}`);
+  }
 
   let workspace: TempWorkspace | undefined;
   let server: CodeServerHandle | undefined;
@@ -188,7 +218,15 @@ export async function runBrowserCheck(options: BrowserCheckOptions): Promise<Bro
         const detail = await check.run(page, results.length === 0 ? Math.max(timeout, 60_000) : timeout);
         results.push({ name: check.name, ok: true, detail, ms: Date.now() - checkStarted });
       } catch (error) {
-        const detail = error instanceof Error ? error.message.split('\n').slice(0, 6).join(' | ') : String(error);
+        const message = error instanceof Error ? error.message : String(error);
+        // Playwright's messages carry ANSI colours and a call log: keep the first lines, plain.
+        const detail = message
+          .replace(ANSI_COLOUR, '')
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line && line !== 'Call log:')
+          .slice(0, 4)
+          .join(' | ');
         results.push({ name: check.name, ok: false, detail, ms: Date.now() - checkStarted });
         if (check.critical) {
           blockedBy = check.name;

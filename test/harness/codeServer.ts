@@ -178,7 +178,7 @@ const MAX_OUTPUT_CHARS = 200_000;
 
 /** Servers not stopped yet, killed synchronously if the Node process exits first. */
 const running = new Set<{ pid: number; tempRoot: string }>();
-/** Temporary workspaces not disposed yet, removed if the Node process exits first. */
+/** Temporary folders (workspaces, chromium's XDG home) not removed yet, removed if the Node process exits first. */
 const workspaces = new Set<string>();
 let exitHookInstalled = false;
 
@@ -469,11 +469,32 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Bro
   if (!fs.existsSync(executablePath)) {
     throw new Error(`Chromium not found at ${executablePath} (set CHROMIUM_PATH, or apt-get install chromium)`);
   }
-  return chromium.launch({
-    executablePath,
-    headless: options.headless ?? process.env.ML_HEADFUL !== '1',
-    args: [...CHROMIUM_ARGS, ...(options.extraArgs ?? [])],
-  });
+  // Chromium writes its crash-report database under ~/.config/chromium even with a temporary
+  // profile: give it throwaway XDG folders, removed when the browser goes away.
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-chromium-'));
+  workspaces.add(home);
+  installExitHook();
+  const removeHome = () => {
+    workspaces.delete(home);
+    fs.rmSync(home, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
+  };
+  try {
+    const browser = await chromium.launch({
+      executablePath,
+      headless: options.headless ?? process.env.ML_HEADFUL !== '1',
+      args: [...CHROMIUM_ARGS, ...(options.extraArgs ?? [])],
+      env: {
+        ...process.env,
+        XDG_CONFIG_HOME: path.join(home, 'config'),
+        XDG_CACHE_HOME: path.join(home, 'cache'),
+      },
+    });
+    browser.on('disconnected', removeHome);
+    return browser;
+  } catch (error) {
+    removeHome();
+    throw error;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -512,6 +533,25 @@ export function createTempWorkspace(
       fs.rmSync(root, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
     },
   };
+}
+
+/** Why the extension in `extensionDir` cannot load yet (its `main` is not built), or undefined. */
+export function extensionBuildProblem(extensionDir: string): string | undefined {
+  const manifestPath = path.join(extensionDir, 'package.json');
+  let main: string | undefined;
+  try {
+    main = (JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { main?: unknown }).main as string | undefined;
+  } catch (error) {
+    return `cannot read ${manifestPath}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  if (typeof main === 'string') {
+    const resolved = path.resolve(extensionDir, main);
+    const candidates = [resolved, `${resolved}.js`, path.join(resolved, 'index.js')];
+    if (!candidates.some((candidate) => fs.existsSync(candidate))) {
+      return `${resolved} does not exist: run \`npm run build\` first`;
+    }
+  }
+  return undefined;
 }
 
 /** Formats milliseconds as "12.3 s". */

@@ -16,6 +16,7 @@ import {
   type CodeServerHandle,
   type TempWorkspace,
   createTempWorkspace,
+  extensionBuildProblem,
   findRepoRoot,
   formatDuration,
   launchChromium,
@@ -73,7 +74,10 @@ export async function runInCodeServer(options: RunInCodeServerOptions): Promise<
     say(`Test entry ${options.extensionTestsPath} does not exist: run \`npm run compile-tests\` first.`);
     return { exitCode: 1, durationMs: 0 };
   }
-  checkExtensionMain(options.extensionDevelopmentPath, say);
+  const problem = extensionBuildProblem(options.extensionDevelopmentPath);
+  if (problem) {
+    say(`warning: ${problem}`);
+  }
 
   let workspace: TempWorkspace | undefined;
   let server: CodeServerHandle | undefined;
@@ -183,17 +187,6 @@ function saveLogs(dir: string, logs: Array<{ relativePath: string; contents: str
   const serverLogs = path.join(userDataDir, 'logs');
   if (fs.existsSync(serverLogs)) {
     fs.cpSync(serverLogs, path.join(dir, 'server'), { recursive: true });
-  }
-}
-
-function checkExtensionMain(extensionDir: string, say: (line: string) => void): void {
-  try {
-    const manifest = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8')) as { main?: string };
-    if (manifest.main && !fs.existsSync(path.resolve(extensionDir, manifest.main))) {
-      say(`warning: ${path.resolve(extensionDir, manifest.main)} does not exist yet: run \`npm run build\` first.`);
-    }
-  } catch (error) {
-    say(`warning: cannot read ${path.join(extensionDir, 'package.json')}: ${String(error)}`);
   }
 }
 

@@ -1,0 +1,178 @@
+// Writes a realistic demo workspace: what a repo looks like after a few days of training with
+// MLflow (file store), PyTorch Lightning's CSVLogger and DVCLive. Deterministic (seeded), so the
+// demo and the screenshots look the same every time.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const f32 = (v) => Math.fround(v);
+const hex = (random, n) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
+
+function write(file, content) {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content);
+}
+
+function yamlLine(key, value) {
+  if (value === null) return `${key}: null`;
+  if (typeof value === 'number') return `${key}: ${value}`;
+  if (Array.isArray(value)) return `${key}: []`;
+  return `${key}: ${value === '' ? "''" : /^[\w./:-]+$/.test(value) && !/^\d+$/.test(value) ? value : `'${value.replace(/'/g, "''")}'`}`;
+}
+
+/** One MLflow experiment with runs, in the file-store layout MLflow 2.x writes. */
+function mlflowExperiment(root, { id, name, runs, random, start }) {
+  const expDir = path.join(root, 'mlruns', String(id));
+  write(
+    path.join(expDir, 'meta.yaml'),
+    [yamlLine('artifact_location', `file://${path.join(expDir)}`), yamlLine('creation_time', start), yamlLine('experiment_id', String(id)), yamlLine('last_update_time', start), yamlLine('lifecycle_stage', 'active'), yamlLine('name', name)].join('\n') + '\n',
+  );
+  let clock = start;
+  for (const run of runs) {
+    const runId = hex(random, 32);
+    const runDir = path.join(expDir, runId);
+    const steps = run.steps;
+    const startTime = clock;
+    const stepMs = 900 + Math.floor(random() * 400);
+    const finished = run.status !== 1;
+    const endTime = finished ? startTime + steps * stepMs : null;
+    clock += steps * stepMs + 60_000;
+    write(
+      path.join(runDir, 'meta.yaml'),
+      [
+        yamlLine('artifact_uri', `file://${path.join(runDir, 'artifacts')}`),
+        yamlLine('end_time', endTime),
+        yamlLine('entry_point_name', ''),
+        yamlLine('experiment_id', String(id)),
+        yamlLine('lifecycle_stage', 'active'),
+        yamlLine('run_id', runId),
+        yamlLine('run_name', run.name),
+        yamlLine('run_uuid', runId),
+        yamlLine('source_name', ''),
+        yamlLine('source_type', 4),
+        yamlLine('source_version', ''),
+        yamlLine('start_time', startTime),
+        yamlLine('status', run.status),
+        'tags: []',
+        yamlLine('user_id', 'ada'),
+      ].join('\n') + '\n',
+    );
+    for (const [key, value] of Object.entries(run.params)) write(path.join(runDir, 'params', key), String(value));
+    const tags = { 'mlflow.runName': run.name, 'mlflow.user': 'ada', 'mlflow.source.name': 'train.py', 'mlflow.source.type': 'LOCAL', 'mlflow.source.git.commit': hex(random, 40), ...(run.tags ?? {}) };
+    for (const [key, value] of Object.entries(tags)) write(path.join(runDir, 'tags', key), value);
+    const lr = Number(run.params.learning_rate);
+    const quality = run.quality;
+    const lines = { 'train/loss': [], val_loss: [], val_accuracy: [], learning_rate: [] };
+    for (let step = 0; step < steps; step++) {
+      const t = startTime + step * stepMs;
+      const progress = step / 200;
+      const loss = f32(2.3 * Math.exp(-progress * quality * 3) + 0.08 / quality + (random() - 0.5) * 0.05);
+      lines['train/loss'].push(`${t} ${loss} ${step}`);
+      if (step % 10 === 9) {
+        const valLoss = f32(loss * 1.08 + 0.02 + (random() - 0.5) * 0.03);
+        const acc = f32(Math.min(0.995, 0.5 + 0.45 * (1 - Math.exp(-progress * quality * 2.5)) + (random() - 0.5) * 0.01));
+        lines.val_loss.push(`${t} ${valLoss} ${step}`);
+        lines.val_accuracy.push(`${t} ${acc} ${step}`);
+      }
+      lines.learning_rate.push(`${t} ${f32(lr * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, step / 200))))} ${step}`);
+    }
+    if (run.status === 4) lines['train/loss'].push(`${startTime + steps * stepMs} nan ${steps}`);
+    for (const [key, values] of Object.entries(lines)) write(path.join(runDir, 'metrics', key), values.join('\n') + '\n');
+    write(path.join(runDir, 'artifacts', 'model', 'MLmodel'), `artifact_path: model\nflavors:\n  python_function:\n    loader_module: mlflow.sklearn\nrun_id: ${runId}\n`);
+    write(path.join(runDir, 'artifacts', 'confusion_matrix.json'), JSON.stringify({ labels: ['churn', 'stay'], matrix: [[410, 38], [51, 1501]] }) + '\n');
+  }
+}
+
+function lightningLogs(root, random) {
+  for (let version = 0; version < 3; version++) {
+    const dir = path.join(root, 'lightning_logs', `version_${version}`);
+    const lr = [0.001, 0.0003, 0.003][version];
+    write(path.join(dir, 'hparams.yaml'), `batch_size: 64\nhidden_dim: ${[128, 256, 128][version]}\nlearning_rate: ${lr}\nmax_epochs: 10\n`);
+    const rows = ['epoch,step,train_loss,val_acc,val_loss'];
+    let step = 0;
+    for (let epoch = 0; epoch < 10; epoch++) {
+      for (let batch = 0; batch < 5; batch++) {
+        step += 50;
+        rows.push(`${epoch},${step - 1},${f32(1.6 * Math.exp(-step / (900 + version * 300)) + 0.1 + random() * 0.04)},,`);
+      }
+      rows.push(`${epoch},${step - 1},,${f32(0.6 + 0.035 * epoch + random() * 0.01)},${f32(1.2 * Math.exp(-epoch / 4) + 0.2)}`);
+    }
+    write(path.join(dir, 'metrics.csv'), rows.join('\n') + '\n');
+  }
+}
+
+function dvclive(root, random) {
+  const dir = path.join(root, 'dvclive');
+  const epochs = 12;
+  const header = 'step\tacc';
+  const lossRows = ['step\tloss'];
+  const accRows = [header];
+  for (let step = 0; step < epochs; step++) {
+    lossRows.push(`${step}\t${f32(0.9 * Math.exp(-step / 5) + 0.05 + random() * 0.02)}`);
+    accRows.push(`${step}\t${f32(0.7 + 0.02 * step + random() * 0.005)}`);
+  }
+  write(path.join(dir, 'plots', 'metrics', 'train', 'loss.tsv'), lossRows.join('\n') + '\n');
+  write(path.join(dir, 'plots', 'metrics', 'eval', 'acc.tsv'), accRows.join('\n') + '\n');
+  write(path.join(dir, 'metrics.json'), JSON.stringify({ train: { loss: 0.061 }, eval: { acc: 0.93 }, step: epochs - 1 }, null, 4) + '\n');
+  write(path.join(dir, 'params.yaml'), 'model: distilbert-base-uncased\nlr: 5.0e-05\nepochs: 12\n');
+  write(path.join(root, 'params.yaml'), 'train:\n  lr: 5.0e-05\n  epochs: 12\n  seed: 42\n');
+}
+
+/** Writes the demo workspace into `root` (emptied first) and returns a short description. */
+export function writeDemoWorkspace(root) {
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const random = rng(20261123);
+  const start = Date.UTC(2026, 10, 16, 9, 0, 0);
+  const sweep = [0.1, 0.03, 0.01, 0.003, 0.001, 0.0003].map((lr, i) => ({
+    name: `lr-sweep-${i + 1}`,
+    steps: 200,
+    status: 3,
+    quality: 1.3 - Math.abs(Math.log10(lr) + 2.5) * 0.35,
+    params: { learning_rate: lr, batch_size: 64, optimizer: 'adamw', model: 'gradient-boosting', n_estimators: 300 },
+  }));
+  mlflowExperiment(root, { id: 1, name: 'churn-classifier', random, start, runs: sweep });
+  mlflowExperiment(root, {
+    id: 2,
+    name: 'churn-features-v2',
+    random,
+    start: start + 3 * 86_400_000,
+    runs: [
+      { name: 'baseline', steps: 200, status: 3, quality: 1.0, params: { learning_rate: 0.003, batch_size: 128, optimizer: 'adamw', features: 'v1' } },
+      { name: 'with-tenure-buckets', steps: 200, status: 3, quality: 1.15, params: { learning_rate: 0.003, batch_size: 128, optimizer: 'adamw', features: 'v2' } },
+      { name: 'oom-bs1024', steps: 37, status: 4, quality: 0.9, params: { learning_rate: 0.003, batch_size: 1024, optimizer: 'adamw', features: 'v2' }, tags: { 'mlflow.note.content': 'CUDA out of memory at step 37' } },
+      { name: 'long-run', steps: 140, status: 1, quality: 1.2, params: { learning_rate: 0.002, batch_size: 128, optimizer: 'lion', features: 'v2' } },
+    ],
+  });
+  write(
+    path.join(root, 'mlruns', '0', 'meta.yaml'),
+    `artifact_location: file://${path.join(root, 'mlruns', '0')}\nexperiment_id: '0'\nlifecycle_stage: active\nname: Default\n`,
+  );
+  lightningLogs(root, random);
+  dvclive(root, random);
+  write(
+    path.join(root, 'train.py'),
+    [
+      '"""Demo training script (illustrative; the demo data was generated, not trained)."""',
+      'import mlflow',
+      '',
+      'with mlflow.start_run(run_name="baseline"):',
+      '    mlflow.log_params({"learning_rate": 3e-3, "batch_size": 128})',
+      '    for step in range(200):',
+      '        mlflow.log_metric("train/loss", 1.0 / (step + 1), step=step)',
+      '',
+    ].join('\n'),
+  );
+  write(path.join(root, 'README.md'), '# Churn model (Model Ledger demo workspace)\n\nRuns from MLflow, Lightning and DVCLive live here. Open the Model Ledger view in the activity bar.\n');
+  return `${sweep.length + 4} MLflow runs in 2 experiments, 3 Lightning CSV runs, 1 DVCLive run`;
+}

@@ -1,0 +1,240 @@
+import path from 'node:path';
+import type { Store } from '../store';
+import { rows } from '../tracking/queries';
+import type { FileFinder } from './fsFinder';
+import { globToRegExp, matchesAny } from './glob';
+import { RecordingSink } from './recordingSink';
+import { StoreWriter } from './storeWriter';
+import type { Diagnostic, FileCursor, ImportContext, Importer } from './types';
+
+export interface UnitRef {
+  readonly importer: Importer;
+  /** Absolute path of the unit. */
+  readonly unit: string;
+}
+
+export interface ImportSummary {
+  readonly unitsImported: number;
+  readonly runsRemoved: number;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly durationMs: number;
+  readonly cancelled: boolean;
+}
+
+interface KnownUnit {
+  readonly path: string;
+  readonly runUids: readonly string[];
+  readonly experimentUids: readonly string[];
+}
+
+export interface ImportProgress {
+  report(done: number, total: number, unit: string): void;
+}
+
+/**
+ * Drives the importers for one workspace folder and one store: discovers units, imports each
+ * incrementally (cursors in the `sources` table), applies each unit's records in one transaction,
+ * and removes runs whose files are gone. Calls are serialised: one import at a time per store.
+ */
+export class ImportEngine {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly watchRegExps: { importer: Importer; patterns: RegExp[] }[];
+
+  constructor(
+    private readonly store: Store,
+    readonly root: string,
+    readonly importers: readonly Importer[],
+  ) {
+    this.watchRegExps = importers.map((importer) => ({
+      importer,
+      patterns: [...importer.patterns, ...(importer.watchPatterns ?? [])].map(globToRegExp),
+    }));
+  }
+
+  /** Discovers every unit under the root, imports them, and forgets units that no longer exist. */
+  scan(finder: FileFinder, options: { signal?: AbortSignal; progress?: ImportProgress } = {}): Promise<ImportSummary> {
+    return this.serialised(async () => {
+      const started = performance.now();
+      const units: UnitRef[] = [];
+      for (const importer of this.importers) {
+        const seen = new Set<string>();
+        for (const file of await finder.find(this.root, importer.patterns, options.signal)) {
+          const unit = importer.unitOf(file);
+          if (unit !== undefined && !seen.has(unit)) {
+            seen.add(unit);
+            units.push({ importer, unit });
+          }
+        }
+      }
+      const result = await this.importAll(units, options);
+      let runsRemoved = result.runsRemoved;
+      if (!result.cancelled) {
+        const live = new Set(units.map((u) => u.unit));
+        for (const vanished of this.knownUnits().filter((u) => !live.has(u.path) && isInside(this.root, u.path))) {
+          runsRemoved += this.forgetUnit(vanished);
+        }
+      }
+      return { ...result, runsRemoved, durationMs: performance.now() - started };
+    });
+  }
+
+  /** The units a changed (created, modified, deleted) file belongs to. */
+  unitsOf(file: string): UnitRef[] {
+    const relative = toRelative(this.root, file);
+    if (relative === undefined) return [];
+    const out: UnitRef[] = [];
+    for (const { importer, patterns } of this.watchRegExps) {
+      if (!matchesAny(relative, patterns)) continue;
+      const unit = importer.unitOf(file);
+      if (unit !== undefined) out.push({ importer, unit });
+    }
+    return out;
+  }
+
+  /** Imports the given units (e.g. after file changes); a unit that no longer exists is forgotten. */
+  importUnits(units: readonly UnitRef[], options: { signal?: AbortSignal } = {}): Promise<ImportSummary> {
+    return this.serialised(async () => {
+      const started = performance.now();
+      const result = await this.importAll(units, options);
+      return { ...result, durationMs: performance.now() - started };
+    });
+  }
+
+  private async importAll(units: readonly UnitRef[], options: { signal?: AbortSignal; progress?: ImportProgress }): Promise<Omit<ImportSummary, 'durationMs'>> {
+    const diagnostics: Diagnostic[] = [];
+    let runsRemoved = 0;
+    let done = 0;
+    for (const ref of units) {
+      if (options.signal?.aborted) {
+        return { unitsImported: done, runsRemoved, diagnostics, cancelled: true };
+      }
+      options.progress?.report(done, units.length, ref.unit);
+      const outcome = await this.importOne(ref, options.signal);
+      diagnostics.push(...outcome.diagnostics);
+      runsRemoved += outcome.runsRemoved;
+      done++;
+    }
+    return { unitsImported: done, runsRemoved, diagnostics, cancelled: false };
+  }
+
+  private async importOne(ref: UnitRef, signal: AbortSignal | undefined): Promise<{ diagnostics: Diagnostic[]; runsRemoved: number }> {
+    const { importer, unit } = ref;
+    const cursors = this.loadCursors(unit);
+    const changedCursors = new Map<string, FileCursor>();
+    const sink = new RecordingSink();
+    const context: ImportContext = {
+      root: this.root,
+      sink,
+      cursor: (file) => changedCursors.get(file) ?? cursors.get(file),
+      setCursor: (file, cursor) => changedCursors.set(file, cursor),
+      ...(signal ? { signal } : {}),
+    };
+    let runUids: string[];
+    try {
+      runUids = await importer.importUnit(unit, context);
+    } catch (error) {
+      // An importer bug must not take the rest down, nor apply half a unit.
+      return {
+        diagnostics: [{ file: unit, message: `${importer.format} import failed: ${(error as Error).message}`, severity: 'error' }],
+        runsRemoved: 0,
+      };
+    }
+    const experimentUids = [...new Set(sink.operations.flatMap((o) => (o.op === 'experiment' ? [o.record.uid] : [])))];
+    const previous = this.knownUnits().find((u) => u.path === unit);
+    const current = new Set(runUids);
+    const vanished = (previous?.runUids ?? []).filter((uid) => !current.has(uid));
+    if (runUids.length === 0 && previous === undefined && sink.operations.length === 0) {
+      // Nothing there (e.g. a folder that only looked like a run): remember nothing either.
+      this.persistCursors(unit, importer.format, changedCursors);
+      return { diagnostics: sink.diagnostics, runsRemoved: 0 };
+    }
+    this.store.transaction(() => {
+      new StoreWriter(this.store.db).apply(sink.operations);
+      for (const uid of vanished) this.store.db.run('DELETE FROM runs WHERE uid = ?', [uid]);
+      this.store.db.run(
+        `INSERT INTO sources(path, kind, format, state, imported_at) VALUES (?, 'unit', ?, ?, ?)
+         ON CONFLICT(path) DO UPDATE SET format = excluded.format, state = excluded.state, imported_at = excluded.imported_at`,
+        [unit, importer.format, JSON.stringify({ runUids, experimentUids }), Date.now()],
+      );
+      this.writeCursors(unit, importer.format, changedCursors);
+    });
+    this.store.changed();
+    return { diagnostics: sink.diagnostics, runsRemoved: vanished.length };
+  }
+
+  private persistCursors(unit: string, format: string, cursors: Map<string, FileCursor>): void {
+    if (cursors.size === 0) return;
+    this.store.transaction(() => this.writeCursors(unit, format, cursors));
+    this.store.changed();
+  }
+
+  private writeCursors(unit: string, format: string, cursors: Map<string, FileCursor>): void {
+    const upsert = this.store.db.prepare(
+      `INSERT INTO sources(path, kind, format, unit, size, mtime_ms, offset, head, state, imported_at)
+       VALUES (?, 'file', ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(path) DO UPDATE SET kind = 'file', format = excluded.format, unit = excluded.unit, size = excluded.size,
+         mtime_ms = excluded.mtime_ms, offset = excluded.offset, head = excluded.head, state = excluded.state,
+         imported_at = excluded.imported_at`,
+    );
+    try {
+      const now = Date.now();
+      for (const [file, c] of cursors) {
+        upsert.run([file, format, unit, c.size, c.mtimeMs, c.offset, c.head, c.state === undefined ? null : JSON.stringify(c.state), now]);
+      }
+    } finally {
+      upsert.free();
+    }
+  }
+
+  private loadCursors(unit: string): Map<string, FileCursor> {
+    const map = new Map<string, FileCursor>();
+    for (const row of rows(this.store.db, "SELECT path, size, mtime_ms, offset, head, state FROM sources WHERE kind = 'file' AND unit = ?", [unit], (r) => r)) {
+      const cursor: FileCursor = {
+        size: Number(row[1]),
+        mtimeMs: Number(row[2]),
+        offset: Number(row[3]),
+        head: String(row[4]),
+        ...(row[5] === null ? {} : { state: JSON.parse(String(row[5])) as unknown }),
+      };
+      map.set(String(row[0]), cursor);
+    }
+    return map;
+  }
+
+  private knownUnits(): KnownUnit[] {
+    return rows(this.store.db, "SELECT path, state FROM sources WHERE kind = 'unit'", [], (r) => {
+      const state = JSON.parse(String(r[1] ?? '{}')) as { runUids?: string[]; experimentUids?: string[] };
+      return { path: String(r[0]), runUids: state.runUids ?? [], experimentUids: state.experimentUids ?? [] };
+    });
+  }
+
+  /** Removes what a vanished unit contributed: its runs, and its experiments once no run is left in them. */
+  private forgetUnit(unit: KnownUnit): number {
+    const stillClaimed = new Set(this.knownUnits().filter((u) => u.path !== unit.path).flatMap((u) => u.experimentUids));
+    this.store.transaction(() => {
+      for (const uid of unit.runUids) this.store.db.run('DELETE FROM runs WHERE uid = ?', [uid]);
+      this.store.db.run('DELETE FROM sources WHERE path = ? OR unit = ?', [unit.path, unit.path]);
+      for (const uid of unit.experimentUids.filter((e) => !stillClaimed.has(e))) {
+        this.store.db.run('DELETE FROM experiments WHERE uid = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.experiment_id = experiments.id)', [uid]);
+      }
+    });
+    this.store.changed();
+    return unit.runUids.length;
+  }
+
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function toRelative(root: string, file: string): string | undefined {
+  const relative = path.relative(root, file);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
+  return relative.split(path.sep).join('/');
+}
+
+function isInside(root: string, file: string): boolean {
+  return toRelative(root, file) !== undefined;
+}

@@ -1,0 +1,137 @@
+import type { Database } from 'sql.js';
+import { appendMetricPoints } from '../store';
+import type { SinkOperation } from './recordingSink';
+import type { ExperimentRecord, RunRecord } from './types';
+
+/**
+ * Applies importer operations to the store's tables. Call inside a transaction. Keeps uid → id
+ * maps so a large import does not look up the same run for every batch.
+ */
+export class StoreWriter {
+  private readonly experimentIds = new Map<string, number>();
+  private readonly runIds = new Map<string, number>();
+
+  constructor(private readonly db: Database) {}
+
+  apply(operations: readonly SinkOperation[]): void {
+    for (const operation of operations) {
+      switch (operation.op) {
+        case 'experiment':
+          this.upsertExperiment(operation.record);
+          break;
+        case 'run':
+          this.upsertRun(operation.record);
+          break;
+        case 'metrics': {
+          const runId = this.runId(operation.batch.runUid);
+          if (runId !== undefined) appendMetricPoints(this.db, runId, operation.batch.key, operation.batch);
+          break;
+        }
+        case 'resetMetrics': {
+          const runId = this.runId(operation.runUid);
+          if (runId === undefined) break;
+          if (operation.key === undefined) this.db.run('DELETE FROM metric_series WHERE run_id = ?', [runId]);
+          else this.db.run('DELETE FROM metric_series WHERE run_id = ? AND key = ?', [runId, operation.key]);
+          break;
+        }
+        case 'removeRun':
+          this.db.run('DELETE FROM runs WHERE uid = ?', [operation.uid]);
+          this.runIds.delete(operation.uid);
+          break;
+      }
+    }
+  }
+
+  private upsertExperiment(e: ExperimentRecord): number {
+    this.db.run(
+      `INSERT INTO experiments(uid, name, format, external_id, artifact_location, lifecycle, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(uid) DO UPDATE SET name = excluded.name, format = excluded.format, external_id = excluded.external_id,
+         artifact_location = excluded.artifact_location, lifecycle = excluded.lifecycle,
+         created_at = excluded.created_at, updated_at = excluded.updated_at`,
+      [e.uid, e.name, e.format, e.externalId ?? null, e.artifactLocation ?? null, e.lifecycle, e.createdAt ?? null, e.updatedAt ?? null],
+    );
+    const id = this.lookup('experiments', e.uid)!;
+    this.experimentIds.set(e.uid, id);
+    if (e.tags) {
+      this.db.run('DELETE FROM experiment_tags WHERE experiment_id = ?', [id]);
+      for (const [key, value] of Object.entries(e.tags)) {
+        this.db.run('INSERT INTO experiment_tags(experiment_id, key, value) VALUES (?, ?, ?)', [id, key, value]);
+      }
+    }
+    return id;
+  }
+
+  private upsertRun(r: RunRecord): void {
+    let experimentId = this.experimentIds.get(r.experimentUid) ?? this.lookup('experiments', r.experimentUid);
+    if (experimentId === undefined) {
+      // The importer did not emit the experiment (e.g. its meta.yaml is unreadable): keep the run visible.
+      experimentId = this.upsertExperiment({ uid: r.experimentUid, name: r.experimentUid.replace(/^[^:]*:/, ''), format: r.format, lifecycle: 'active' });
+    }
+    this.db.run(
+      `INSERT INTO runs(uid, experiment_id, external_id, name, status, start_time, end_time, user, format, source_path,
+                        parent_uid, git_commit, artifact_uri, deleted, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(uid) DO UPDATE SET experiment_id = excluded.experiment_id, external_id = excluded.external_id,
+         name = excluded.name, status = excluded.status, start_time = excluded.start_time, end_time = excluded.end_time,
+         user = excluded.user, format = excluded.format, source_path = excluded.source_path, parent_uid = excluded.parent_uid,
+         git_commit = excluded.git_commit, artifact_uri = excluded.artifact_uri, deleted = excluded.deleted,
+         updated_at = excluded.updated_at`,
+      [
+        r.uid,
+        experimentId,
+        r.externalId ?? null,
+        r.name ?? null,
+        r.status,
+        r.startTime ?? null,
+        r.endTime ?? null,
+        r.user ?? null,
+        r.format,
+        r.sourcePath,
+        r.parentUid ?? null,
+        r.gitCommit ?? null,
+        r.artifactUri ?? null,
+        r.deleted ? 1 : 0,
+        Date.now(),
+      ],
+    );
+    const id = this.lookup('runs', r.uid)!;
+    this.runIds.set(r.uid, id);
+    this.replacePairs('params', id, r.params);
+    this.replacePairs('run_tags', id, r.tags);
+    if (r.artifacts) {
+      this.db.run('DELETE FROM artifacts WHERE run_id = ?', [id]);
+      for (const a of r.artifacts) {
+        this.db.run('INSERT OR REPLACE INTO artifacts(run_id, path, size, is_dir) VALUES (?, ?, ?, ?)', [id, a.path, a.size ?? null, a.isDir ? 1 : 0]);
+      }
+    }
+  }
+
+  private replacePairs(table: 'params' | 'run_tags', runId: number, pairs: Readonly<Record<string, string>>): void {
+    this.db.run(`DELETE FROM ${table} WHERE run_id = ?`, [runId]);
+    const insert = this.db.prepare(`INSERT INTO ${table}(run_id, key, value) VALUES (?, ?, ?)`);
+    try {
+      for (const [key, value] of Object.entries(pairs)) insert.run([runId, key, value]);
+    } finally {
+      insert.free();
+    }
+  }
+
+  private runId(uid: string): number | undefined {
+    const cached = this.runIds.get(uid);
+    if (cached !== undefined) return cached;
+    const id = this.lookup('runs', uid);
+    if (id !== undefined) this.runIds.set(uid, id);
+    return id;
+  }
+
+  private lookup(table: 'runs' | 'experiments', uid: string): number | undefined {
+    const statement = this.db.prepare(`SELECT id FROM ${table} WHERE uid = ?`);
+    try {
+      statement.bind([uid]);
+      return statement.step() ? Number(statement.get()[0]) : undefined;
+    } finally {
+      statement.free();
+    }
+  }
+}

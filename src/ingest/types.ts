@@ -1,0 +1,125 @@
+/**
+ * The one model every source format is mapped to. Importers (one module per format) are host-free:
+ * they read files and emit records into an ImportSink; the store writer and the CLI consume them.
+ */
+
+export type SourceFormat = 'mlflow-file' | 'mlflow-sqlite' | 'tensorboard' | 'dvclive' | 'csv' | 'wandb' | 'jsonl';
+
+export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+
+/** A problem with one input, shown in the Output channel and the Problems view; the input is skipped. */
+export interface Diagnostic {
+  /** Absolute path of the file. */
+  readonly file: string;
+  /** Where in the file, human-readable: "line 12", "byte 4096", "record 3 (byte 120)". */
+  readonly position?: string;
+  readonly message: string;
+  readonly severity: 'error' | 'warning' | 'info';
+  /** 0-based line, when known, for the Problems view. */
+  readonly line?: number;
+}
+
+export interface ExperimentRecord {
+  /** Stable across re-imports, unique in the store: `<format>:<workspace-relative path or id>`. */
+  readonly uid: string;
+  readonly name: string;
+  readonly format: SourceFormat;
+  readonly externalId?: string;
+  readonly artifactLocation?: string;
+  readonly lifecycle: 'active' | 'deleted';
+  readonly createdAt?: number;
+  readonly updatedAt?: number;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface ArtifactRecord {
+  /** Relative to the run's artifact root, '/' separated. */
+  readonly path: string;
+  readonly size?: number;
+  readonly isDir: boolean;
+}
+
+export interface RunRecord {
+  readonly uid: string;
+  readonly experimentUid: string;
+  readonly format: SourceFormat;
+  readonly externalId?: string;
+  readonly name?: string;
+  readonly status: RunStatus;
+  /** Milliseconds since the epoch. */
+  readonly startTime?: number;
+  readonly endTime?: number;
+  readonly user?: string;
+  /** The run's folder or file, relative to the workspace folder, '/' separated. */
+  readonly sourcePath: string;
+  readonly parentUid?: string;
+  readonly gitCommit?: string;
+  readonly artifactUri?: string;
+  readonly deleted: boolean;
+  /** Values exactly as written (no float round trip): "1e-08" stays "1e-08". */
+  readonly params: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly artifacts?: readonly ArtifactRecord[];
+}
+
+/** New points of one series, in file order. Timestamps in ms since the epoch (0 when the format has none). */
+export interface MetricBatch {
+  readonly runUid: string;
+  readonly key: string;
+  readonly steps: number[];
+  readonly timestamps: number[];
+  readonly values: number[];
+}
+
+export interface ImportSink {
+  experiment(record: ExperimentRecord): void;
+  /** Insert or replace the run's attributes, params and tags (metrics are kept). */
+  run(record: RunRecord): void;
+  /** Append points to a series. */
+  metrics(batch: MetricBatch): void;
+  /** Drop a run's points (all keys, or one) before a file is re-read from the start. */
+  resetMetrics(runUid: string, key?: string): void;
+  removeRun(uid: string): void;
+  diagnostic(diagnostic: Diagnostic): void;
+}
+
+/** Where the previous import of one file stopped. */
+export interface FileCursor {
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** Bytes consumed: complete lines/records. An appended file resumes here. */
+  readonly offset: number;
+  /** Hex of the first bytes (up to 64): a file replaced by another one is re-read from the start. */
+  readonly head: string;
+  /** Importer-specific state to carry to the next read (e.g. a CSV header), JSON-serialisable. */
+  readonly state?: unknown;
+}
+
+export interface ImportContext {
+  /** The workspace folder (absolute). Source paths in records are relative to it. */
+  readonly root: string;
+  readonly sink: ImportSink;
+  cursor(file: string): FileCursor | undefined;
+  setCursor(file: string, cursor: FileCursor): void;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * One source format. Discovery is glob-based (the extension asks VS Code, which respects
+ * files.exclude; the CLI walks the disk), never a watch of the whole workspace.
+ */
+export interface Importer {
+  readonly format: SourceFormat;
+  /** Workspace-relative globs whose matches identify this format's units (watched for changes too). */
+  readonly patterns: readonly string[];
+  /** Globs of files whose changes mean a unit must be re-imported (default: `patterns`). Narrow, never `**` alone. */
+  readonly watchPatterns?: readonly string[];
+  /** The unit (a run folder, a store root, a file) that a matched file belongs to; undefined to ignore it. */
+  unitOf(matchedFile: string): string | undefined;
+  /**
+   * Imports one unit, incrementally: reads only what changed since the cursors in `context`, emits
+   * records into `context.sink`, and reports bad input as diagnostics (never throws for bad input).
+   * Returns the uids of every run the unit holds now (so the engine can remove vanished ones).
+   */
+  importUnit(unit: string, context: ImportContext): Promise<string[]>;
+}
