@@ -35,7 +35,8 @@ function runStage(stage) {
 
 function countsOf(kind, output) {
   // ANSI colour codes would break the patterns.
-  const text = output.replace(/\u001b\[[0-9;]*m/g, '');
+  // eslint-disable-next-line no-control-regex -- ANSI colour codes are control characters by definition
+  const text = output.replace(/\u001b\[[0-9;]*m/g, "");
   if (kind === 'mocha') {
     const number = (re) => Number(text.match(re)?.[1] ?? 0);
     return { passed: number(/(\d+) passing/), failed: number(/(\d+) failing/), skipped: number(/(\d+) pending/) };

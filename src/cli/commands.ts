@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Store, storeStats, StoreTooNewError } from '../store';
+import { ALL_IMPORTERS, FsFileFinder, ImportEngine } from '../ingest';
 import { toJson } from '../shared/json';
+import { listAllRuns, storeCounts } from '../tracking/report';
 import { CliError, EXIT_OK, EXIT_USAGE } from './cliError';
 
 export interface CliOptionSpec {
@@ -100,4 +103,76 @@ const info: CliCommand = {
   },
 };
 
-export const COMMANDS: readonly CliCommand[] = [info];
+const scan: CliCommand = {
+  name: 'scan',
+  summary: 'import the runs under DIR (default: the current folder) into the store, incrementally',
+  usage: 'model-ledger scan [DIR] [--store PATH] [--json]',
+  options: {},
+  async run(context) {
+    if (context.positionals.length > 1) throw new CliError('scan takes at most one folder', EXIT_USAGE);
+    const dir = path.resolve(context.cwd, context.positionals[0] ?? '.');
+    let isDir = false;
+    try {
+      isDir = (await fs.stat(dir)).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (!isDir) throw new CliError(`${dir} is not a folder`, EXIT_USAGE);
+    const store = await openCliStore(context);
+    try {
+      const engine = new ImportEngine(store, dir, ALL_IMPORTERS);
+      const summary = await engine.scan(new FsFileFinder());
+      await store.save();
+      const counts = storeCounts(store.db);
+      const diagnostics = summary.diagnostics.map((d) => ({ file: d.file, position: d.position ?? null, message: d.message, severity: d.severity }));
+      for (const d of summary.diagnostics) {
+        context.stderr(`${d.file}${d.position ? `:${d.position}` : ''}: ${d.severity}: ${d.message}\n`);
+      }
+      if (context.values.json) {
+        context.stdout(toJson({ ...counts, diagnostics, durationMs: Math.round(summary.durationMs) }) + '\n');
+      } else {
+        const formats = Object.entries(counts.sources).map(([f, n]) => `${f} ${n}`).join(', ') || 'none';
+        context.stdout(
+          `${counts.runs} runs (${counts.runsDeleted} deleted) in ${counts.experiments} experiments, ${counts.metricPoints} metric points, ` +
+            `${counts.params} params; sources: ${formats}; ${diagnostics.length} problems; ${Math.round(summary.durationMs)} ms\n`,
+        );
+      }
+    } finally {
+      await store.close();
+    }
+    return EXIT_OK;
+  },
+};
+
+const runs: CliCommand = {
+  name: 'runs',
+  summary: 'list the runs in the store with their params and last metric values',
+  usage: 'model-ledger runs [--store PATH] [--json] [--all]',
+  options: { all: { type: 'boolean', description: 'include deleted runs' } },
+  async run(context) {
+    const store = await openCliStore(context);
+    try {
+      const listing = listAllRuns(store.db, { includeDeleted: context.values.all === true });
+      if (context.values.json) {
+        context.stdout(toJson(listing) + '\n');
+      } else if (listing.length === 0) {
+        context.stdout('No runs in the store. Import some with: model-ledger scan [DIR]\n');
+      } else {
+        const lines = listing.map((r) => {
+          const metrics = Object.entries(r.metrics).slice(0, 4).map(([k, v]) => `${k}=${formatNumber(v)}`).join(' ');
+          return `${r.status.padEnd(9)} ${r.experiment} / ${r.name ?? r.id}  ${metrics}`;
+        });
+        context.stdout(lines.join('\n') + '\n');
+      }
+    } finally {
+      await store.close();
+    }
+    return EXIT_OK;
+  },
+};
+
+function formatNumber(value: number): string {
+  return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value);
+}
+
+export const COMMANDS: readonly CliCommand[] = [scan, runs, info];
