@@ -1,13 +1,18 @@
 // Composition root: builds every part, owns every disposable, and nothing else.
 import * as vscode from 'vscode';
+import { registerRunCommands } from './commands/runCommands';
 import { showStoreInfo } from './commands/storeInfo';
 import { ModelsTreeProvider } from './views/modelsTree';
 import { RunsTreeProvider } from './views/runsTree';
+import { RunsStatusBarItem } from './views/statusBar';
+import { WorkspaceImports } from './workspace/workspaceImports';
 import { WorkspaceStores } from './workspace/workspaceStores';
 
 /** What activate() returns; the integration tests use it to reach the real parts. */
 export interface ModelLedgerApi {
   readonly stores: WorkspaceStores;
+  readonly imports: WorkspaceImports;
+  readonly runsTree: RunsTreeProvider;
   readonly log: vscode.LogOutputChannel;
   /** Milliseconds from the start of activate() until the views and commands were registered. */
   readonly activationMs: number;
@@ -33,25 +38,39 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
       saveDelayMs: () => settings().get<number>('store.saveDelayMs', 1000),
     }),
   );
+  const imports = own(new WorkspaceImports(stores, log));
 
-  const runsTree = own(new RunsTreeProvider(stores));
+  const runsTree = own(new RunsTreeProvider(stores, () => settings().get<string>('runs.keyMetric', '').trim() || undefined));
   const modelsTree = own(new ModelsTreeProvider(stores));
   own(vscode.window.createTreeView('modelLedger.runs', { treeDataProvider: runsTree, canSelectMany: true, showCollapseAll: true }));
   own(vscode.window.createTreeView('modelLedger.models', { treeDataProvider: modelsTree, showCollapseAll: true }));
+  const statusBar = own(new RunsStatusBarItem(stores));
 
   const workspaceStores = stores;
   own(vscode.commands.registerCommand('modelLedger.showOutput', () => log.show()));
   own(vscode.commands.registerCommand('modelLedger.showStoreInfo', () => showStoreInfo(workspaceStores, log)));
   own(
-    vscode.commands.registerCommand('modelLedger.refresh', () => {
+    vscode.commands.registerCommand('modelLedger.refresh', async () => {
+      await imports.rescanAll();
       runsTree.refresh();
       modelsTree.refresh();
+    }),
+  );
+  registerRunCommands(own);
+  own(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('modelLedger.runs.keyMetric')) runsTree.refresh();
     }),
   );
 
   const activationMs = performance.now() - started;
   log.info(`Model Ledger ${context.extension.packageJSON.version as string} activated in ${activationMs.toFixed(1)} ms.`);
-  return { stores, log, activationMs };
+  // The first import runs after activation, off its clock: it loads sql.js and reads the workspace.
+  setTimeout(() => {
+    imports.start();
+    void statusBar.update();
+  }, 0);
+  return { stores, imports, runsTree, log, activationMs };
 }
 
 export async function deactivate(): Promise<void> {

@@ -41,7 +41,7 @@ export class ImportEngine {
   private readonly watchRegExps: { importer: Importer; patterns: RegExp[] }[];
 
   constructor(
-    private readonly store: Store,
+    readonly store: Store,
     readonly root: string,
     readonly importers: readonly Importer[],
   ) {

@@ -19,6 +19,23 @@ export interface RunRow {
   readonly format: string;
   readonly sourcePath: string | undefined;
   readonly deleted: boolean;
+  /** The experiment's key metric for this run: its last value (MLflow's "latest"), when logged. */
+  readonly keyMetric?: { readonly key: string; readonly value: number };
+}
+
+/** Metrics preferred as a run's one-number summary, in order, when the user has not chosen one. */
+export const PREFERRED_KEY_METRICS = ['val_loss', 'val/loss', 'validation_loss', 'eval/loss', 'val_accuracy', 'val_acc', 'accuracy', 'acc', 'loss', 'train/loss', 'train_loss'];
+
+/** The key metric for an experiment: the configured one, else the first preferred key its runs logged, else the first key. */
+export function chooseKeyMetric(db: Database, experimentId: number, configured?: string): string | undefined {
+  if (configured) return configured;
+  const keys = rows(
+    db,
+    'SELECT DISTINCT s.key FROM metric_series s JOIN runs r ON r.id = s.run_id WHERE r.experiment_id = ? ORDER BY s.key',
+    [experimentId],
+    (r) => String(r[0]),
+  );
+  return PREFERRED_KEY_METRICS.find((k) => keys.includes(k)) ?? keys[0];
 }
 
 export function listExperiments(db: Database, options: { includeDeleted?: boolean } = {}): ExperimentRow[] {
@@ -34,13 +51,17 @@ export function listExperiments(db: Database, options: { includeDeleted?: boolea
   );
 }
 
-export function listRuns(db: Database, experimentId: number, options: { includeDeleted?: boolean } = {}): RunRow[] {
-  const deleted = options.includeDeleted ? '' : 'AND deleted = 0';
+export function listRuns(db: Database, experimentId: number, options: { includeDeleted?: boolean; keyMetric?: string } = {}): RunRow[] {
+  const deleted = options.includeDeleted ? '' : 'AND r.deleted = 0';
+  const key = options.keyMetric ?? null;
+  // One query for the whole list, key metric included: the tree must stay fast with 10,000 runs.
   return rows(
     db,
-    `SELECT id, uid, external_id, name, status, start_time, end_time, format, source_path, deleted
-       FROM runs WHERE experiment_id = ? ${deleted} ORDER BY start_time DESC, id DESC`,
-    [experimentId],
+    `SELECT r.id, r.uid, r.external_id, r.name, r.status, r.start_time, r.end_time, r.format, r.source_path, r.deleted,
+            s.point_count, s.last_value, s.last_is_nan
+       FROM runs r LEFT JOIN metric_series s ON s.run_id = r.id AND s.key = ?
+      WHERE r.experiment_id = ? ${deleted} ORDER BY r.start_time DESC, r.id DESC`,
+    [key, experimentId],
     (r) => ({
       id: Number(r[0]),
       uid: String(r[1]),
@@ -52,8 +73,34 @@ export function listRuns(db: Database, experimentId: number, options: { includeD
       format: String(r[7]),
       sourcePath: optionalString(r[8]),
       deleted: Boolean(r[9]),
+      ...(key !== null && r[10] !== null && Number(r[10]) > 0 ? { keyMetric: { key, value: r[12] ? NaN : Number(r[11]) } } : {}),
     }),
   );
+}
+
+export interface RunDetails {
+  readonly params: readonly (readonly [string, string])[];
+  readonly tags: readonly (readonly [string, string])[];
+  readonly experimentName: string;
+  readonly gitCommit: string | undefined;
+  readonly user: string | undefined;
+}
+
+export function runDetails(db: Database, runId: number): RunDetails {
+  const pairs = (table: 'params' | 'run_tags') => rows(db, `SELECT key, value FROM ${table} WHERE run_id = ? ORDER BY key`, [runId], (r) => [String(r[0]), String(r[1])] as const);
+  const [head] = rows(db, 'SELECT e.name, r.git_commit, r.user FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = ?', [runId], (r) => r);
+  return {
+    params: pairs('params'),
+    tags: pairs('run_tags'),
+    experimentName: head ? String(head[0]) : '',
+    gitCommit: head ? optionalString(head[1]) : undefined,
+    user: head ? optionalString(head[2]) : undefined,
+  };
+}
+
+export function runStatusCounts(db: Database): { total: number; running: number } {
+  const [r] = rows(db, "SELECT count(*), coalesce(sum(status = 'RUNNING'), 0) FROM runs WHERE deleted = 0", [], (x) => x);
+  return { total: Number(r?.[0] ?? 0), running: Number(r?.[1] ?? 0) };
 }
 
 /** Runs a query and maps each row; statements are always freed. */

@@ -1,8 +1,10 @@
+import path from 'node:path';
 import * as vscode from 'vscode';
+import { seriesSummaries } from '../store';
+import { chooseKeyMetric, listExperiments, listRuns, runDetails, type ExperimentRow, type RunRow } from '../tracking/queries';
 import type { WorkspaceStores } from '../workspace/workspaceStores';
-import { listExperiments, listRuns, type ExperimentRow, type RunRow } from '../tracking/queries';
 
-type RunsNode =
+export type RunsNode =
   | { readonly kind: 'folder'; readonly folder: vscode.WorkspaceFolder }
   | { readonly kind: 'experiment'; readonly folder: vscode.WorkspaceFolder; readonly experiment: ExperimentRow }
   | { readonly kind: 'run'; readonly folder: vscode.WorkspaceFolder; readonly run: RunRow };
@@ -15,13 +17,32 @@ const STATUS_ICONS: Record<string, vscode.ThemeIcon> = {
   KILLED: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('testing.iconSkipped')),
 };
 
+const TOOLTIP_ROWS = 12;
+
+export function formatMetric(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  return abs !== 0 && (abs < 1e-3 || abs >= 1e6) ? value.toExponential(3) : String(Number(value.toPrecision(4)));
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  return `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
 /** Experiments → runs, per workspace folder (folders appear as a top level only in multi-root workspaces). */
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<RunsNode | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly stores: WorkspaceStores) {
+  constructor(
+    private readonly stores: WorkspaceStores,
+    private readonly keyMetricSetting: () => string | undefined,
+  ) {
     this.subscription = stores.onDidChange(() => this.refresh());
   }
 
@@ -32,24 +53,23 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   async getChildren(node?: RunsNode): Promise<RunsNode[]> {
     const folders = vscode.workspace.workspaceFolders ?? [];
     if (!node) {
-      if (folders.length > 1) {
-        return folders.map((folder) => ({ kind: 'folder', folder }));
-      }
+      if (folders.length > 1) return folders.map((folder) => ({ kind: 'folder', folder }));
       return folders.length === 1 ? this.experimentsOf(folders[0]) : [];
     }
-    if (node.kind === 'folder') {
-      return this.experimentsOf(node.folder);
-    }
+    if (node.kind === 'folder') return this.experimentsOf(node.folder);
     if (node.kind === 'experiment') {
       const { store } = await this.stores.get(node.folder);
-      return listRuns(store.db, node.experiment.id).map((run) => ({ kind: 'run', folder: node.folder, run }));
+      const keyMetric = chooseKeyMetric(store.db, node.experiment.id, this.keyMetricSetting());
+      return listRuns(store.db, node.experiment.id, keyMetric ? { keyMetric } : {}).map((run) => ({ kind: 'run', folder: node.folder, run }));
     }
     return [];
   }
 
   private async experimentsOf(folder: vscode.WorkspaceFolder): Promise<RunsNode[]> {
     const { store } = await this.stores.get(folder);
-    return listExperiments(store.db).map((experiment) => ({ kind: 'experiment', folder, experiment }));
+    return listExperiments(store.db)
+      .filter((e) => e.runCount > 0)
+      .map((experiment) => ({ kind: 'experiment', folder, experiment }));
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
@@ -62,7 +82,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       }
       case 'experiment': {
         const e = node.experiment;
-        const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `${node.folder.uri.toString()}#experiment:${e.uid}`;
         item.description = `${e.runCount} run${e.runCount === 1 ? '' : 's'} · ${e.format}`;
         item.iconPath = new vscode.ThemeIcon('beaker');
@@ -74,20 +94,59 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         const item = new vscode.TreeItem(r.name || r.externalId || r.uid, vscode.TreeItemCollapsibleState.None);
         item.id = `${node.folder.uri.toString()}#run:${r.uid}`;
         item.iconPath = STATUS_ICONS[r.status] ?? new vscode.ThemeIcon('circle-outline');
-        item.description = r.status.toLowerCase();
+        item.description = r.keyMetric ? `${r.keyMetric.key} ${formatMetric(r.keyMetric.value)}` : r.status.toLowerCase();
         item.contextValue = `run.${r.status.toLowerCase()}`;
-        const tooltip = new vscode.MarkdownString(undefined, true);
-        tooltip.supportHtml = false;
-        tooltip.appendMarkdown('**').appendText(item.label as string).appendMarkdown(`** — ${r.status}\n\n`);
-        if (r.sourcePath) tooltip.appendText(r.sourcePath);
-        item.tooltip = tooltip;
+        item.accessibilityInformation = { label: `${item.label as string}, ${r.status.toLowerCase()}${r.keyMetric ? `, ${r.keyMetric.key} ${formatMetric(r.keyMetric.value)}` : ''}` };
         return item;
       }
     }
+  }
+
+  /** The Markdown tooltip is built on hover only: params and metrics would cost too much for every row. */
+  async resolveTreeItem(item: vscode.TreeItem, node: RunsNode): Promise<vscode.TreeItem> {
+    if (node.kind !== 'run') return item;
+    const { store } = await this.stores.get(node.folder);
+    const r = node.run;
+    const details = runDetails(store.db, r.id);
+    const metrics = seriesSummaries(store.db, r.id);
+    const md = new vscode.MarkdownString(undefined, true);
+    md.supportHtml = false; // names come from run files: text only
+    md.appendMarkdown('**').appendText(String(item.label)).appendMarkdown('**  \n');
+    const facts = [r.status, details.experimentName, r.format];
+    if (r.startTime !== undefined) facts.push(new Date(r.startTime).toLocaleString());
+    if (r.startTime !== undefined && r.endTime !== undefined) facts.push(formatDuration(r.endTime - r.startTime));
+    md.appendText(facts.join(' · ')).appendMarkdown('  \n');
+    if (r.sourcePath) md.appendText(r.sourcePath).appendMarkdown('  \n');
+    if (details.gitCommit) md.appendText(`commit ${details.gitCommit.slice(0, 10)}`).appendMarkdown('  \n');
+    const table = (title: string, entries: readonly (readonly [string, string])[]) => {
+      if (entries.length === 0) return;
+      md.appendMarkdown(`\n\n**${title}**\n\n| | |\n|---|---|\n`);
+      for (const [k, v] of entries.slice(0, TOOLTIP_ROWS)) {
+        md.appendMarkdown('| ').appendText(escapeCell(k)).appendMarkdown(' | ').appendText(escapeCell(v.length > 80 ? `${v.slice(0, 79)}…` : v)).appendMarkdown(' |\n');
+      }
+      if (entries.length > TOOLTIP_ROWS) md.appendMarkdown(`\n_…and ${entries.length - TOOLTIP_ROWS} more_\n`);
+    };
+    table(
+      'Metrics (last)',
+      metrics.map((m) => [m.key, m.last ? `${formatMetric(m.last.value)} @ step ${m.last.step}` : '—'] as const),
+    );
+    table('Params', details.params);
+    item.tooltip = md;
+    return item;
+  }
+
+  /** The run's folder or file in the workspace, for "Reveal in Explorer" and "Open Source Folder". */
+  static sourceUri(node: RunsNode): vscode.Uri | undefined {
+    if (node.kind !== 'run' || !node.run.sourcePath) return undefined;
+    return vscode.Uri.file(path.join(node.folder.uri.fsPath, ...node.run.sourcePath.split('/')));
   }
 
   dispose(): void {
     this.subscription.dispose();
     this.changeEmitter.dispose();
   }
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '¦').replace(/\r?\n/g, ' ');
 }
