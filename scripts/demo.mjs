@@ -2,7 +2,7 @@
 // workspace, and opens it in VS Code: the desktop `code` when it is on PATH, else code-server in
 // the browser (prints the URL and keeps serving until Ctrl+C).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +72,12 @@ const env = {
   XDG_CACHE_HOME: dirs.cache,
   TMPDIR: mkdtempSync(path.join(os.tmpdir(), 'model-ledger-demo-')),
 };
+// A quiet first start: no welcome walkthrough, no prompt about the repository around .demo/.
+mkdirSync(path.join(dirs['user-data'], 'User'), { recursive: true });
+writeFileSync(
+  path.join(dirs['user-data'], 'User', 'settings.json'),
+  JSON.stringify({ 'workbench.startupEditor': 'none', 'git.openRepositoryInParentFolders': 'never', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off' }, null, 2),
+);
 const common = ['--user-data-dir', dirs['user-data'], '--extensions-dir', dirs.extensions, '--disable-telemetry', '--disable-update-check'];
 execFileSync(codeServerBin, [...common, '--install-extension', vsix], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 
