@@ -1,5 +1,6 @@
 import { mlflowFileStoreImporter } from './mlflow/fileStore';
+import { mlflowSqliteImporter } from './mlflow/sqliteStore';
 import type { Importer } from './types';
 
 /** Every source format, in the order they are scanned. */
-export const ALL_IMPORTERS: readonly Importer[] = [mlflowFileStoreImporter];
+export const ALL_IMPORTERS: readonly Importer[] = [mlflowFileStoreImporter, mlflowSqliteImporter];
