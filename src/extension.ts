@@ -1,9 +1,12 @@
 // Composition root: builds every part, owns every disposable, and nothing else.
 import * as vscode from 'vscode';
 import { registerRunCommands } from './commands/runCommands';
+import { registerRunsViewCommands } from './commands/runsViewCommands';
+import { registerSourceCommands } from './commands/sourceCommands';
 import { showStoreInfo } from './commands/storeInfo';
 import { ModelsTreeProvider } from './views/modelsTree';
 import { RunsTreeProvider } from './views/runsTree';
+import { RunsViewState } from './views/runsViewState';
 import { RunsStatusBarItem } from './views/statusBar';
 import { WorkspaceImports } from './workspace/workspaceImports';
 import { WorkspaceStores } from './workspace/workspaceStores';
@@ -13,6 +16,7 @@ export interface ModelLedgerApi {
   readonly stores: WorkspaceStores;
   readonly imports: WorkspaceImports;
   readonly runsTree: RunsTreeProvider;
+  readonly runsState: RunsViewState;
   readonly log: vscode.LogOutputChannel;
   /** Milliseconds from the start of activate() until the views and commands were registered. */
   readonly activationMs: number;
@@ -40,9 +44,16 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   );
   const imports = own(new WorkspaceImports(stores, log));
 
-  const runsTree = own(new RunsTreeProvider(stores, () => settings().get<string>('runs.keyMetric', '').trim() || undefined));
+  const runsState = own(new RunsViewState(context.workspaceState));
+  const runsTree = own(new RunsTreeProvider(stores, () => settings().get<string>('runs.keyMetric', '').trim() || undefined, runsState));
   const modelsTree = own(new ModelsTreeProvider(stores));
-  own(vscode.window.createTreeView('modelLedger.runs', { treeDataProvider: runsTree, canSelectMany: true, showCollapseAll: true }));
+  const runsView = own(vscode.window.createTreeView('modelLedger.runs', { treeDataProvider: runsTree, canSelectMany: true, showCollapseAll: true }));
+  const describeState = () => {
+    runsView.message = runsState.filterText ? `Filter: ${runsState.filterText}` : undefined;
+    runsView.description = runsState.showDeleted ? 'including deleted' : undefined;
+  };
+  describeState();
+  own(runsState.onDidChange(describeState));
   own(vscode.window.createTreeView('modelLedger.models', { treeDataProvider: modelsTree, showCollapseAll: true }));
   const statusBar = own(new RunsStatusBarItem(stores));
 
@@ -57,9 +68,12 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
     }),
   );
   registerRunCommands(own);
+  registerRunsViewCommands(own, runsState);
+  registerSourceCommands(own, context.extensionUri);
   own(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('modelLedger.runs.keyMetric')) runsTree.refresh();
+      if (event.affectsConfiguration('modelLedger.sources')) void imports.restart();
     }),
   );
 
@@ -70,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
     imports.start();
     void statusBar.update();
   }, 0);
-  return { stores, imports, runsTree, log, activationMs };
+  return { stores, imports, runsTree, runsState, log, activationMs };
 }
 
 export async function deactivate(): Promise<void> {

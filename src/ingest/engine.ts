@@ -153,7 +153,7 @@ export class ImportEngine {
       for (const uid of vanished) this.store.db.run('DELETE FROM runs WHERE uid = ?', [uid]);
       this.store.db.run(
         `INSERT INTO sources(path, kind, format, state, imported_at) VALUES (?, 'unit', ?, ?, ?)
-         ON CONFLICT(path) DO UPDATE SET format = excluded.format, state = excluded.state, imported_at = excluded.imported_at`,
+         ON CONFLICT(kind, path) DO UPDATE SET format = excluded.format, state = excluded.state, imported_at = excluded.imported_at`,
         [unit, importer.format, JSON.stringify({ runUids, experimentUids }), Date.now()],
       );
       this.writeCursors(unit, importer.format, changedCursors);
@@ -172,7 +172,7 @@ export class ImportEngine {
     const upsert = this.store.db.prepare(
       `INSERT INTO sources(path, kind, format, unit, size, mtime_ms, offset, head, state, imported_at)
        VALUES (?, 'file', ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(path) DO UPDATE SET kind = 'file', format = excluded.format, unit = excluded.unit, size = excluded.size,
+       ON CONFLICT(kind, path) DO UPDATE SET format = excluded.format, unit = excluded.unit, size = excluded.size,
          mtime_ms = excluded.mtime_ms, offset = excluded.offset, head = excluded.head, state = excluded.state,
          imported_at = excluded.imported_at`,
     );
@@ -213,7 +213,7 @@ export class ImportEngine {
     const stillClaimed = new Set(this.knownUnits().filter((u) => u.path !== unit.path).flatMap((u) => u.experimentUids));
     this.store.transaction(() => {
       for (const uid of unit.runUids) this.store.db.run('DELETE FROM runs WHERE uid = ?', [uid]);
-      this.store.db.run('DELETE FROM sources WHERE path = ? OR unit = ?', [unit.path, unit.path]);
+      this.store.db.run("DELETE FROM sources WHERE (kind = 'unit' AND path = ?) OR unit = ?", [unit.path, unit.path]);
       for (const uid of unit.experimentUids.filter((e) => !stillClaimed.has(e))) {
         this.store.db.run('DELETE FROM experiments WHERE uid = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.experiment_id = experiments.id)', [uid]);
       }

@@ -46,6 +46,8 @@ export async function readNewBytes(file: string, cursor: FileCursor | undefined,
       if (bytesRead === 0) break; // truncated while reading: take what is there
       read += bytesRead;
     }
+    // `size` is the file's size, not what was read: a caller that stops at maxBytes must loop until
+    // start + bytes.length reaches it before saving a cursor with this size.
     return { bytes: read === bytes.length ? bytes : bytes.subarray(0, read), start, restarted, size: stat.size, mtimeMs: stat.mtimeMs, head };
   } finally {
     await handle.close();

@@ -30,8 +30,8 @@ export const MIGRATIONS: readonly Migration[] = [
       -- as a whole (state: the run uids it held); kind 'file': one file of a unit (its cursor).
       CREATE TABLE sources (
         id INTEGER PRIMARY KEY,
-        path TEXT NOT NULL UNIQUE,          -- absolute path
-        kind TEXT NOT NULL,                 -- unit | file
+        path TEXT NOT NULL,                 -- absolute path
+        kind TEXT NOT NULL,                 -- unit | file (a file can be a unit of its own too)
         format TEXT NOT NULL,               -- mlflow-file, mlflow-sqlite, tensorboard, dvclive, csv, wandb, jsonl
         unit TEXT,                          -- for a file: the unit it belongs to
         size INTEGER NOT NULL DEFAULT 0,
@@ -39,7 +39,8 @@ export const MIGRATIONS: readonly Migration[] = [
         offset INTEGER NOT NULL DEFAULT 0,  -- bytes consumed; an appended file resumes here
         head TEXT NOT NULL DEFAULT '',      -- first bytes (hex): a replaced file is re-read
         state TEXT,                         -- importer-specific JSON
-        imported_at INTEGER
+        imported_at INTEGER,
+        UNIQUE (kind, path)
       );
       CREATE INDEX sources_by_unit ON sources(unit);
 

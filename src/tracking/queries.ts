@@ -1,4 +1,5 @@
 import type { Database, SqlValue } from 'sql.js';
+import { orderByFor, type CompiledFilter, type RunSort } from './runFilter';
 
 export interface ExperimentRow {
   readonly id: number;
@@ -38,21 +39,30 @@ export function chooseKeyMetric(db: Database, experimentId: number, configured?:
   return PREFERRED_KEY_METRICS.find((k) => keys.includes(k)) ?? keys[0];
 }
 
-export function listExperiments(db: Database, options: { includeDeleted?: boolean } = {}): ExperimentRow[] {
+export function listExperiments(db: Database, options: { includeDeleted?: boolean; filter?: CompiledFilter } = {}): ExperimentRow[] {
   const where = options.includeDeleted ? '' : "WHERE e.lifecycle = 'active'";
   const deletedRuns = options.includeDeleted ? '' : 'AND r.deleted = 0';
+  const filter = options.filter ? `AND ${options.filter.sql}` : '';
   return rows(
     db,
     `SELECT e.id, e.uid, e.name, e.format, count(r.id)
-       FROM experiments e LEFT JOIN runs r ON r.experiment_id = e.id ${deletedRuns}
+       FROM experiments e LEFT JOIN runs r ON r.experiment_id = e.id ${deletedRuns} ${filter}
        ${where} GROUP BY e.id ORDER BY e.name COLLATE NOCASE, e.id`,
-    [],
+    [...(options.filter?.params ?? [])],
     (r) => ({ id: Number(r[0]), uid: String(r[1]), name: String(r[2]), format: String(r[3]), runCount: Number(r[4]) }),
   );
 }
 
-export function listRuns(db: Database, experimentId: number, options: { includeDeleted?: boolean; keyMetric?: string } = {}): RunRow[] {
+export interface ListRunsOptions {
+  readonly includeDeleted?: boolean;
+  readonly keyMetric?: string;
+  readonly filter?: CompiledFilter;
+  readonly sort?: RunSort;
+}
+
+export function listRuns(db: Database, experimentId: number, options: ListRunsOptions = {}): RunRow[] {
   const deleted = options.includeDeleted ? '' : 'AND r.deleted = 0';
+  const filter = options.filter ? `AND ${options.filter.sql}` : '';
   const key = options.keyMetric ?? null;
   // One query for the whole list, key metric included: the tree must stay fast with 10,000 runs.
   return rows(
@@ -60,8 +70,8 @@ export function listRuns(db: Database, experimentId: number, options: { includeD
     `SELECT r.id, r.uid, r.external_id, r.name, r.status, r.start_time, r.end_time, r.format, r.source_path, r.deleted,
             s.point_count, s.last_value, s.last_is_nan
        FROM runs r LEFT JOIN metric_series s ON s.run_id = r.id AND s.key = ?
-      WHERE r.experiment_id = ? ${deleted} ORDER BY r.start_time DESC, r.id DESC`,
-    [key, experimentId],
+      WHERE r.experiment_id = ? ${deleted} ${filter} ORDER BY ${orderByFor(options.sort ?? 'newest')}`,
+    [key, experimentId, ...(options.filter?.params ?? [])],
     (r) => ({
       id: Number(r[0]),
       uid: String(r[1]),

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { seriesSummaries } from '../store';
 import { chooseKeyMetric, listExperiments, listRuns, runDetails, type ExperimentRow, type RunRow } from '../tracking/queries';
 import type { WorkspaceStores } from '../workspace/workspaceStores';
+import type { RunsViewState } from './runsViewState';
 
 export type RunsNode =
   | { readonly kind: 'folder'; readonly folder: vscode.WorkspaceFolder }
@@ -39,11 +40,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private readonly subscription: vscode.Disposable;
 
+  private readonly stateSubscription: vscode.Disposable;
+
   constructor(
     private readonly stores: WorkspaceStores,
     private readonly keyMetricSetting: () => string | undefined,
+    private readonly state: RunsViewState,
   ) {
     this.subscription = stores.onDidChange(() => this.refresh());
+    this.stateSubscription = state.onDidChange(() => this.refresh());
   }
 
   refresh(): void {
@@ -60,14 +65,19 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (node.kind === 'experiment') {
       const { store } = await this.stores.get(node.folder);
       const keyMetric = chooseKeyMetric(store.db, node.experiment.id, this.keyMetricSetting());
-      return listRuns(store.db, node.experiment.id, keyMetric ? { keyMetric } : {}).map((run) => ({ kind: 'run', folder: node.folder, run }));
+      return listRuns(store.db, node.experiment.id, {
+        ...(keyMetric ? { keyMetric } : {}),
+        ...(this.state.filter ? { filter: this.state.filter } : {}),
+        includeDeleted: this.state.showDeleted,
+        sort: this.state.sort,
+      }).map((run) => ({ kind: 'run', folder: node.folder, run }));
     }
     return [];
   }
 
   private async experimentsOf(folder: vscode.WorkspaceFolder): Promise<RunsNode[]> {
     const { store } = await this.stores.get(folder);
-    return listExperiments(store.db)
+    return listExperiments(store.db, { includeDeleted: this.state.showDeleted, ...(this.state.filter ? { filter: this.state.filter } : {}) })
       .filter((e) => e.runCount > 0)
       .map((experiment) => ({ kind: 'experiment', folder, experiment }));
   }
@@ -94,8 +104,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         const item = new vscode.TreeItem(r.name || r.externalId || r.uid, vscode.TreeItemCollapsibleState.None);
         item.id = `${node.folder.uri.toString()}#run:${r.uid}`;
         item.iconPath = STATUS_ICONS[r.status] ?? new vscode.ThemeIcon('circle-outline');
-        item.description = r.keyMetric ? `${r.keyMetric.key} ${formatMetric(r.keyMetric.value)}` : r.status.toLowerCase();
-        item.contextValue = `run.${r.status.toLowerCase()}`;
+        item.description = (r.deleted ? 'deleted · ' : '') + (r.keyMetric ? `${r.keyMetric.key} ${formatMetric(r.keyMetric.value)}` : r.status.toLowerCase());
+        item.contextValue = `run.${r.status.toLowerCase()}${r.deleted ? '.deleted' : ''}`;
+        if (r.deleted) item.iconPath = new vscode.ThemeIcon('trash', new vscode.ThemeColor('disabledForeground'));
         item.accessibilityInformation = { label: `${item.label as string}, ${r.status.toLowerCase()}${r.keyMetric ? `, ${r.keyMetric.key} ${formatMetric(r.keyMetric.value)}` : ''}` };
         return item;
       }
@@ -143,6 +154,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
 
   dispose(): void {
     this.subscription.dispose();
+    this.stateSubscription.dispose();
     this.changeEmitter.dispose();
   }
 }

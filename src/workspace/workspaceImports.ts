@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ALL_IMPORTERS, ImportEngine, type Diagnostic, type FileFinder, type ImportSummary, type UnitRef, SKIPPED_FOLDERS } from '../ingest';
+import { ImportEngine, importersWithExtraGlobs, type Diagnostic, type FileFinder, type ImportSummary, type UnitRef, SKIPPED_FOLDERS } from '../ingest';
 import type { WorkspaceStores } from './workspaceStores';
 
 /** Finds files with VS Code's search, so files.exclude applies (and remote workspaces work). */
@@ -55,6 +55,10 @@ export class WorkspaceImports implements vscode.Disposable {
     private readonly debounceMs = 150,
   ) {}
 
+  private importersFor(folder: vscode.WorkspaceFolder) {
+    return importersWithExtraGlobs(vscode.workspace.getConfiguration('modelLedger', folder).get<Record<string, string[]>>('sources'));
+  }
+
   /** Starts (once) the first scan of every folder. */
   start(): void {
     for (const folder of vscode.workspace.workspaceFolders ?? []) void this.forFolder(folder);
@@ -67,11 +71,22 @@ export class WorkspaceImports implements vscode.Disposable {
     const { store } = await this.stores.get(folder);
     if (imports.engine.store !== store) {
       // The store was closed and reopened (or rebuilt after corruption): import into the new one.
-      imports.engine = new ImportEngine(store, folder.uri.fsPath, ALL_IMPORTERS);
+      imports.engine = new ImportEngine(store, folder.uri.fsPath, this.importersFor(folder));
       imports.firstScan = this.runScan(folder, imports.engine, true);
       return imports.firstScan;
     }
     return summary;
+  }
+
+  /** Forgets watchers and engines (e.g. after `modelLedger.sources` changed) and scans again. */
+  async restart(): Promise<void> {
+    const entries = [...this.folders.values()];
+    this.folders.clear();
+    for (const entry of entries) {
+      const imports = await entry.catch(() => undefined);
+      imports?.watchers.forEach((w) => w.dispose());
+    }
+    this.start();
   }
 
   /** Rescans every folder (the Refresh command). */
@@ -95,10 +110,10 @@ export class WorkspaceImports implements vscode.Disposable {
 
   private async setUp(folder: vscode.WorkspaceFolder): Promise<FolderImports> {
     const { store } = await this.stores.get(folder);
-    const engine = new ImportEngine(store, folder.uri.fsPath, ALL_IMPORTERS);
+    const engine = new ImportEngine(store, folder.uri.fsPath, this.importersFor(folder));
     const watchers: vscode.Disposable[] = [];
     const imports: FolderImports = { engine, watchers, firstScan: undefined };
-    const globs = new Set(ALL_IMPORTERS.flatMap((i) => [...i.patterns, ...(i.watchPatterns ?? [])]));
+    const globs = new Set(engine.importers.flatMap((i) => [...i.patterns, ...(i.watchPatterns ?? [])]));
     for (const glob of globs) {
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
       const onChange = (uri: vscode.Uri) => this.queue(folder, imports.engine, uri.fsPath);
@@ -111,7 +126,7 @@ export class WorkspaceImports implements vscode.Disposable {
   /** The engine over the folder's current store (a store that was closed and reopened gets a new engine). */
   private async currentEngine(folder: vscode.WorkspaceFolder, imports: FolderImports): Promise<ImportEngine> {
     const { store } = await this.stores.get(folder);
-    if (imports.engine.store !== store) imports.engine = new ImportEngine(store, folder.uri.fsPath, ALL_IMPORTERS);
+    if (imports.engine.store !== store) imports.engine = new ImportEngine(store, folder.uri.fsPath, this.importersFor(folder));
     return imports.engine;
   }
 
@@ -190,11 +205,13 @@ export class WorkspaceImports implements vscode.Disposable {
 
   /** Updates the Problems view and the Output channel with an import's diagnostics. */
   private report(engine: ImportEngine, summary: ImportSummary, refs: readonly UnitRef[] | undefined): void {
-    const touchedUnits = refs ? refs.map((r) => r.unit) : [...this.diagnosticsByUnit.keys()];
-    for (const unit of touchedUnits) this.diagnosticsByUnit.delete(unit);
+    // Importers report a bad line once, when they read it; an incremental import must not make
+    // the diagnostics of lines read earlier disappear. A full rescan replaces them all.
+    if (!refs) this.diagnosticsByUnit.clear();
     for (const d of summary.diagnostics) {
       const unit = engine.unitsOf(d.file)[0]?.unit ?? d.file;
       const list = this.diagnosticsByUnit.get(unit) ?? [];
+      if (list.some((e) => e.file === d.file && e.position === d.position && e.message === d.message)) continue;
       list.push(d);
       this.diagnosticsByUnit.set(unit, list);
       const log = d.severity === 'error' ? this.log.error.bind(this.log) : d.severity === 'warning' ? this.log.warn.bind(this.log) : this.log.info.bind(this.log);

@@ -90,3 +90,23 @@ describe('runs', () => {
     );
   });
 });
+
+describe('runs view state', () => {
+  afterEach(async () => {
+    const ml = await api();
+    await ml.runsState.setFilter(undefined);
+  });
+
+  it('filters the tree with a metric expression and clears it again', async () => {
+    const ml = await api();
+    await ml.imports.ready(folder());
+    await vscode.commands.executeCommand('modelLedger.runs.filter', 'loss > 100');
+    assert.equal(ml.runsState.filterText, 'loss > 100');
+    assert.deepEqual(await ml.runsTree.getChildren(), [], 'no run has loss > 100');
+    await vscode.commands.executeCommand('modelLedger.runs.filter', 'loss < 100 and name ~ live');
+    const experiments = await ml.runsTree.getChildren();
+    assert.equal(experiments.length, 1);
+    await vscode.commands.executeCommand('modelLedger.runs.clearFilter');
+    assert.equal(ml.runsState.filterText, undefined);
+  });
+});

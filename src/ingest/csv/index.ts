@@ -1,0 +1,2 @@
+export { csvImporter, csvUnitOf, importCsvUnit } from './csvImporter';
+export { flattenYamlParams } from './yamlParams';

@@ -1,0 +1,1 @@
+export { dvcliveImporter, dvcliveUnitOf, importDvcliveUnit } from './dvcliveImporter';
