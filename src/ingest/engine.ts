@@ -23,6 +23,7 @@ export interface ImportSummary {
 
 interface KnownUnit {
   readonly path: string;
+  readonly format: string;
   readonly runUids: readonly string[];
   readonly experimentUids: readonly string[];
 }
@@ -69,8 +70,9 @@ export class ImportEngine {
       const result = await this.importAll(units, options);
       let runsRemoved = result.runsRemoved;
       if (!result.cancelled) {
-        const live = new Set(units.map((u) => u.unit));
-        for (const vanished of this.knownUnits().filter((u) => !live.has(u.path) && isInside(this.root, u.path))) {
+        const live = new Set(units.map((u) => `${u.importer.format}\n${u.unit}`));
+        const scanned = new Set<string>(this.importers.map((i) => i.format));
+        for (const vanished of this.knownUnits().filter((u) => scanned.has(u.format) && !live.has(`${u.format}\n${u.path}`) && isInside(this.root, u.path))) {
           runsRemoved += this.forgetUnit(vanished);
         }
       }
@@ -119,7 +121,7 @@ export class ImportEngine {
 
   private async importOne(ref: UnitRef, signal: AbortSignal | undefined): Promise<{ diagnostics: Diagnostic[]; runsRemoved: number }> {
     const { importer, unit } = ref;
-    const cursors = this.loadCursors(unit);
+    const cursors = this.loadCursors(importer.format, unit);
     const changedCursors = new Map<string, FileCursor>();
     const sink = new RecordingSink();
     const context: ImportContext = {
@@ -140,7 +142,7 @@ export class ImportEngine {
       };
     }
     const experimentUids = [...new Set(sink.operations.flatMap((o) => (o.op === 'experiment' ? [o.record.uid] : [])))];
-    const previous = this.knownUnits().find((u) => u.path === unit);
+    const previous = this.knownUnit(importer.format, unit);
     const current = new Set(runUids);
     const vanished = (previous?.runUids ?? []).filter((uid) => !current.has(uid));
     if (runUids.length === 0 && previous === undefined && sink.operations.length === 0) {
@@ -153,7 +155,7 @@ export class ImportEngine {
       for (const uid of vanished) this.store.db.run('DELETE FROM runs WHERE uid = ?', [uid]);
       this.store.db.run(
         `INSERT INTO sources(path, kind, format, state, imported_at) VALUES (?, 'unit', ?, ?, ?)
-         ON CONFLICT(kind, path) DO UPDATE SET format = excluded.format, state = excluded.state, imported_at = excluded.imported_at`,
+         ON CONFLICT(kind, format, path) DO UPDATE SET state = excluded.state, imported_at = excluded.imported_at`,
         [unit, importer.format, JSON.stringify({ runUids, experimentUids }), Date.now()],
       );
       this.writeCursors(unit, importer.format, changedCursors);
@@ -172,7 +174,7 @@ export class ImportEngine {
     const upsert = this.store.db.prepare(
       `INSERT INTO sources(path, kind, format, unit, size, mtime_ms, offset, head, state, imported_at)
        VALUES (?, 'file', ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(kind, path) DO UPDATE SET format = excluded.format, unit = excluded.unit, size = excluded.size,
+       ON CONFLICT(kind, format, path) DO UPDATE SET unit = excluded.unit, size = excluded.size,
          mtime_ms = excluded.mtime_ms, offset = excluded.offset, head = excluded.head, state = excluded.state,
          imported_at = excluded.imported_at`,
     );
@@ -186,9 +188,9 @@ export class ImportEngine {
     }
   }
 
-  private loadCursors(unit: string): Map<string, FileCursor> {
+  private loadCursors(format: string, unit: string): Map<string, FileCursor> {
     const map = new Map<string, FileCursor>();
-    for (const row of rows(this.store.db, "SELECT path, size, mtime_ms, offset, head, state FROM sources WHERE kind = 'file' AND unit = ?", [unit], (r) => r)) {
+    for (const row of rows(this.store.db, "SELECT path, size, mtime_ms, offset, head, state FROM sources WHERE kind = 'file' AND format = ? AND unit = ?", [format, unit], (r) => r)) {
       const cursor: FileCursor = {
         size: Number(row[1]),
         mtimeMs: Number(row[2]),
@@ -201,19 +203,26 @@ export class ImportEngine {
     return map;
   }
 
+  private knownUnit(format: string, path: string): KnownUnit | undefined {
+    return rows(this.store.db, "SELECT path, format, state FROM sources WHERE kind = 'unit' AND format = ? AND path = ?", [format, path], (r) => {
+      const state = JSON.parse(String(r[2] ?? '{}')) as { runUids?: string[]; experimentUids?: string[] };
+      return { path: String(r[0]), format: String(r[1]), runUids: state.runUids ?? [], experimentUids: state.experimentUids ?? [] };
+    })[0];
+  }
+
   private knownUnits(): KnownUnit[] {
-    return rows(this.store.db, "SELECT path, state FROM sources WHERE kind = 'unit'", [], (r) => {
-      const state = JSON.parse(String(r[1] ?? '{}')) as { runUids?: string[]; experimentUids?: string[] };
-      return { path: String(r[0]), runUids: state.runUids ?? [], experimentUids: state.experimentUids ?? [] };
+    return rows(this.store.db, "SELECT path, format, state FROM sources WHERE kind = 'unit'", [], (r) => {
+      const state = JSON.parse(String(r[2] ?? '{}')) as { runUids?: string[]; experimentUids?: string[] };
+      return { path: String(r[0]), format: String(r[1]), runUids: state.runUids ?? [], experimentUids: state.experimentUids ?? [] };
     });
   }
 
   /** Removes what a vanished unit contributed: its runs, and its experiments once no run is left in them. */
   private forgetUnit(unit: KnownUnit): number {
-    const stillClaimed = new Set(this.knownUnits().filter((u) => u.path !== unit.path).flatMap((u) => u.experimentUids));
+    const stillClaimed = new Set(this.knownUnits().filter((u) => u.path !== unit.path || u.format !== unit.format).flatMap((u) => u.experimentUids));
     this.store.transaction(() => {
       for (const uid of unit.runUids) this.store.db.run('DELETE FROM runs WHERE uid = ?', [uid]);
-      this.store.db.run("DELETE FROM sources WHERE (kind = 'unit' AND path = ?) OR unit = ?", [unit.path, unit.path]);
+      this.store.db.run("DELETE FROM sources WHERE format = ? AND ((kind = 'unit' AND path = ?) OR unit = ?)", [unit.format, unit.path, unit.path]);
       for (const uid of unit.experimentUids.filter((e) => !stillClaimed.has(e))) {
         this.store.db.run('DELETE FROM experiments WHERE uid = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.experiment_id = experiments.id)', [uid]);
       }

@@ -40,9 +40,9 @@ export const MIGRATIONS: readonly Migration[] = [
         head TEXT NOT NULL DEFAULT '',      -- first bytes (hex): a replaced file is re-read
         state TEXT,                         -- importer-specific JSON
         imported_at INTEGER,
-        UNIQUE (kind, path)
+        UNIQUE (kind, format, path)      -- two formats may read the same folder or file
       );
-      CREATE INDEX sources_by_unit ON sources(unit);
+      CREATE INDEX sources_by_unit ON sources(format, unit);
 
       CREATE TABLE experiments (
         id INTEGER PRIMARY KEY,

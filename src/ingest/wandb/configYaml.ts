@@ -4,7 +4,7 @@
  * Nested dicts are flattened with '.', as W&B shows them; scalars are kept as written.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
+import type { Document, Node as YamlNode, YAMLError } from 'yaml';
 
 export interface ConfigProblem {
   readonly severity: 'error' | 'warning';
@@ -31,13 +31,11 @@ export function parseConfigYaml(text: string): ParsedConfig {
   try {
     const lineCounter = new LineCounter();
     const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-    for (const issue of [...document.errors, ...document.warnings]) {
-      problems.push({
-        severity: document.errors.includes(issue as never) ? 'error' : 'warning',
-        message: `config.yaml: ${issue.message.split('\n')[0]}`,
-        line: issue.linePos?.[0].line ?? lineCounter.linePos(issue.pos[0]).line,
-      });
-    }
+    const report = (severity: 'error' | 'warning', issue: YAMLError): void => {
+      problems.push({ severity, message: `config.yaml: ${issue.message.split('\n')[0]}`, line: issue.linePos?.[0].line ?? lineCounter.linePos(issue.pos[0]).line });
+    };
+    for (const error of document.errors) report('error', error);
+    for (const warning of document.warnings) report('warning', warning);
     const root = document.contents;
     if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return { params, problems };
     if (!isMap(root)) {

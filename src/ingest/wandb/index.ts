@@ -1,0 +1,2 @@
+export { createWandbImporter, runFolderOf, wandbImporter } from './importer';
+export type { WandbImporterOptions } from './importer';
