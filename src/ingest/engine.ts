@@ -107,10 +107,10 @@ export class ImportEngine {
     let runsRemoved = 0;
     let done = 0;
     for (const ref of units) {
+      options.progress?.report(done, units.length, ref.unit);
       if (options.signal?.aborted) {
         return { unitsImported: done, runsRemoved, diagnostics, cancelled: true };
       }
-      options.progress?.report(done, units.length, ref.unit);
       const outcome = await this.importOne(ref, options.signal);
       diagnostics.push(...outcome.diagnostics);
       runsRemoved += outcome.runsRemoved;
