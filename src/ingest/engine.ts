@@ -21,6 +21,18 @@ export interface ImportSummary {
   readonly cancelled: boolean;
 }
 
+/** Units read ahead of the one being applied: enough to hide file-system latency, few enough to bound memory. */
+const READ_AHEAD = 8;
+
+interface ReadUnit {
+  readonly ref: UnitRef;
+  readonly sink: RecordingSink;
+  readonly changedCursors: Map<string, FileCursor>;
+  /** undefined when the importer failed. */
+  readonly runUids: string[] | undefined;
+  readonly failure?: string;
+}
+
 interface KnownUnit {
   readonly path: string;
   readonly format: string;
@@ -105,21 +117,30 @@ export class ImportEngine {
   private async importAll(units: readonly UnitRef[], options: { signal?: AbortSignal; progress?: ImportProgress }): Promise<Omit<ImportSummary, 'durationMs'>> {
     const diagnostics: Diagnostic[] = [];
     let runsRemoved = 0;
-    let done = 0;
-    for (const ref of units) {
-      options.progress?.report(done, units.length, ref.unit);
+    // Reading is mostly waiting on small file operations: read up to READ_AHEAD units at once, and
+    // apply them to the store one at a time, in order (each in its own transaction).
+    const reads: Promise<ReadUnit>[] = [];
+    const startRead = (index: number) => {
+      if (index < units.length) reads[index] = this.readUnit(units[index], options.signal);
+    };
+    for (let i = 0; i < Math.min(READ_AHEAD, units.length); i++) startRead(i);
+    for (let done = 0; done < units.length; done++) {
+      options.progress?.report(done, units.length, units[done].unit);
       if (options.signal?.aborted) {
+        await Promise.allSettled(reads.slice(done)); // let reads in flight finish; their results are dropped
         return { unitsImported: done, runsRemoved, diagnostics, cancelled: true };
       }
-      const outcome = await this.importOne(ref, options.signal);
+      const read = await reads[done];
+      startRead(done + READ_AHEAD);
+      const outcome = this.applyUnit(read);
       diagnostics.push(...outcome.diagnostics);
       runsRemoved += outcome.runsRemoved;
-      done++;
     }
-    return { unitsImported: done, runsRemoved, diagnostics, cancelled: false };
+    return { unitsImported: units.length, runsRemoved, diagnostics, cancelled: false };
   }
 
-  private async importOne(ref: UnitRef, signal: AbortSignal | undefined): Promise<{ diagnostics: Diagnostic[]; runsRemoved: number }> {
+  /** Runs the importer for one unit, buffering what it emits (nothing touches the store yet). */
+  private async readUnit(ref: UnitRef, signal: AbortSignal | undefined): Promise<ReadUnit> {
     const { importer, unit } = ref;
     const cursors = this.loadCursors(importer.format, unit);
     const changedCursors = new Map<string, FileCursor>();
@@ -131,15 +152,21 @@ export class ImportEngine {
       setCursor: (file, cursor) => changedCursors.set(file, cursor),
       ...(signal ? { signal } : {}),
     };
-    let runUids: string[];
     try {
-      runUids = await importer.importUnit(unit, context);
+      const runUids = await importer.importUnit(unit, context);
+      return { ref, sink, changedCursors, runUids };
     } catch (error) {
       // An importer bug must not take the rest down, nor apply half a unit.
-      return {
-        diagnostics: [{ file: unit, message: `${importer.format} import failed: ${(error as Error).message}`, severity: 'error' }],
-        runsRemoved: 0,
-      };
+      return { ref, sink, changedCursors, runUids: undefined, failure: `${importer.format} import failed: ${(error as Error).message}` };
+    }
+  }
+
+  /** Applies one unit's buffered records, its vanished runs and its cursors in one transaction. */
+  private applyUnit(read: ReadUnit): { diagnostics: Diagnostic[]; runsRemoved: number } {
+    const { ref, sink, changedCursors, runUids } = read;
+    const { importer, unit } = ref;
+    if (runUids === undefined) {
+      return { diagnostics: [{ file: unit, message: read.failure ?? 'import failed', severity: 'error' }], runsRemoved: 0 };
     }
     const experimentUids = [...new Set(sink.operations.flatMap((o) => (o.op === 'experiment' ? [o.record.uid] : [])))];
     const previous = this.knownUnit(importer.format, unit);

@@ -251,9 +251,9 @@ async function importRun(location: Location & { runDir: string }, context: Impor
     ...(artifactDir ? { artifacts: await listArtifacts(artifactDir) } : {}),
   });
 
-  for (const { key, file } of await listKeys(path.join(runDir, 'metrics'))) {
-    await importMetricFile(uid, key, file, context);
-  }
+  // Metric files are independent: read them concurrently (each pushes its operations without an
+  // await in between, so a reset and the points after it stay together).
+  await Promise.all((await listKeys(path.join(runDir, 'metrics'))).map(({ key, file }) => importMetricFile(uid, key, file, context)));
   return [uid];
 }
 

@@ -28,94 +28,104 @@ export function parseMetricLines(bytes: Uint8Array, firstLine = 1): ParsedMetric
   const timestamps: number[] = [];
   const values: number[] = [];
   const errors: { line: number; message: string }[] = [];
-  let lineStart = 0;
+  const lastNewline = bytes.lastIndexOf(NEWLINE);
+  if (lastNewline < 0) return { steps, timestamps, values, consumed: 0, lines: 0, errors };
+  // One latin1 decode of the complete lines (fields are ASCII; anything else is an error anyway):
+  // charCodeAt and Number() on slices are far faster than per-field Buffer decoding.
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, lastNewline + 1).toString('latin1');
+  const end = text.length;
   let lineNumber = firstLine;
   let lines = 0;
-  const fieldStarts = [0, 0, 0, 0];
-  const fieldEnds = [0, 0, 0, 0];
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] !== NEWLINE) continue;
-    let end = i;
-    if (end > lineStart && bytes[end - 1] === CR) end--;
-    // Split into at most 4 whitespace-separated fields.
+  const starts = [0, 0, 0, 0];
+  const ends = [0, 0, 0, 0];
+  let p = 0;
+  while (p < end) {
+    // Split one line into at most 4 space/tab-separated fields.
     let fields = 0;
-    let p = lineStart;
     let tooMany = false;
-    while (p < end) {
-      while (p < end && (bytes[p] === SPACE || bytes[p] === TAB)) p++;
-      if (p >= end) break;
+    let c = text.charCodeAt(p);
+    while (c !== NEWLINE) {
+      while (c === SPACE || c === TAB || c === CR) c = text.charCodeAt(++p);
+      if (c === NEWLINE) break;
       const start = p;
-      while (p < end && bytes[p] !== SPACE && bytes[p] !== TAB) p++;
+      while (c !== SPACE && c !== TAB && c !== CR && c !== NEWLINE) c = text.charCodeAt(++p);
       if (fields === 4) {
         tooMany = true;
-        break;
+        continue;
       }
-      fieldStarts[fields] = start;
-      fieldEnds[fields] = p;
+      starts[fields] = start;
+      ends[fields] = p;
       fields++;
     }
-    if (fields === 0) {
-      // blank line: MLflow never writes one, but an editor might
-    } else if (tooMany || fields === 1) {
-      errors.push({ line: lineNumber, message: `expected "<timestamp> <value> <step>", got ${fields === 1 ? '1 field' : 'more than 4 fields'}` });
-    } else {
-      const timestamp = parseInteger(bytes, fieldStarts[0], fieldEnds[0]);
-      const value = parseValue(bytes, fieldStarts[1], fieldEnds[1]);
-      const step = fields >= 3 ? parseInteger(bytes, fieldStarts[2], fieldEnds[2]) : 0;
-      if (timestamp === undefined || value === undefined || step === undefined) {
-        const which = timestamp === undefined ? 'timestamp' : value === undefined ? 'value' : 'step';
-        errors.push({ line: lineNumber, message: `bad ${which} "${text(bytes, fieldStarts[which === 'timestamp' ? 0 : which === 'value' ? 1 : 2], fieldEnds[which === 'timestamp' ? 0 : which === 'value' ? 1 : 2])}"` });
-      } else {
+    p++; // past the newline
+    if (fields >= 2 && !tooMany) {
+      const timestamp = parseInteger(text, starts[0], ends[0]);
+      const value = parseValue(text, starts[1], ends[1]);
+      const step = fields >= 3 ? parseInteger(text, starts[2], ends[2]) : 0;
+      if (timestamp !== undefined && value !== undefined && step !== undefined) {
         timestamps.push(timestamp);
         values.push(value);
         steps.push(step);
+      } else {
+        const which = timestamp === undefined ? 0 : value === undefined ? 1 : 2;
+        errors.push({ line: lineNumber, message: `bad ${['timestamp', 'value', 'step'][which]} "${shown(text, starts[which], ends[which])}"` });
       }
+    } else if (fields > 0) {
+      errors.push({ line: lineNumber, message: `expected "<timestamp> <value> <step>", got ${tooMany ? 'more than 4 fields' : '1 field'}` });
     }
-    lineStart = i + 1;
     lineNumber++;
     lines++;
   }
-  return { steps, timestamps, values, consumed: lineStart, lines, errors };
+  return { steps, timestamps, values, consumed: lastNewline + 1, lines, errors };
 }
 
-function text(bytes: Uint8Array, start: number, end: number): string {
-  const shown = Math.min(end, start + 40);
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, shown - start).toString('utf8') + (end > shown ? '…' : '');
+function shown(text: string, start: number, end: number): string {
+  const cut = Math.min(end, start + 40);
+  return text.slice(start, cut) + (end > cut ? '…' : '');
 }
 
-/** A decimal integer (optionally signed); anything else is undefined. Exact up to 2^53. */
-function parseInteger(bytes: Uint8Array, start: number, end: number): number | undefined {
+/** A decimal integer (optionally signed), exact up to 2^53; anything else is undefined. */
+function parseInteger(text: string, start: number, end: number): number | undefined {
   let i = start;
-  let negative = false;
-  if (bytes[i] === 0x2d || bytes[i] === 0x2b) {
-    negative = bytes[i] === 0x2d;
-    i++;
-  }
-  if (i >= end || end - i > 16) return slowNumber(bytes, start, end, true);
+  const sign = text.charCodeAt(i);
+  const negative = sign === 0x2d;
+  if (negative || sign === 0x2b) i++;
+  if (i >= end || end - i > 15) return slowInteger(text.slice(start, end));
   let n = 0;
   for (; i < end; i++) {
-    const d = bytes[i] - 0x30;
-    if (d < 0 || d > 9) return slowNumber(bytes, start, end, true);
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return slowInteger(text.slice(start, end));
     n = n * 10 + d;
   }
   return negative ? -n : n;
 }
 
-function parseValue(bytes: Uint8Array, start: number, end: number): number | undefined {
-  return slowNumber(bytes, start, end, false);
-}
-
-function slowNumber(bytes: Uint8Array, start: number, end: number, integer: boolean): number | undefined {
-  const s = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
-  const lower = s.toLowerCase();
-  if (!integer) {
-    if (lower === 'nan' || lower === '+nan' || lower === '-nan') return NaN;
-    if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Infinity;
-    if (lower === '-inf' || lower === '-infinity') return -Infinity;
-  }
+function slowInteger(s: string): number | undefined {
+  // e.g. "1.7e12" or a 16+ digit step: accept what is an exact integer, refuse the rest.
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return undefined;
   const n = Number(s);
-  if (!Number.isFinite(n)) return integer ? undefined : n;
-  if (integer && !Number.isInteger(n)) return undefined;
-  return n;
+  return Number.isInteger(n) ? n : undefined;
+}
+
+function parseValue(text: string, start: number, end: number): number | undefined {
+  // Decimal forms only (what Python writes): digits, sign, dot, exponent. Number() alone would
+  // also read hex, binary and "Infinity", so check the characters first.
+  let plain = true;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x2b || c === 0x65 || c === 0x45)) {
+      plain = false;
+      break;
+    }
+  }
+  const s = text.slice(start, end);
+  if (plain) {
+    const n = Number(s);
+    return n === n ? n : undefined; // "1e", "--1", "." are not numbers
+  }
+  const lower = s.toLowerCase();
+  if (lower === 'nan' || lower === '+nan' || lower === '-nan') return NaN;
+  if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Infinity;
+  if (lower === '-inf' || lower === '-infinity') return -Infinity;
+  return undefined;
 }

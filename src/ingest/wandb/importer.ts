@@ -18,8 +18,7 @@
  * run's log growing every few seconds), else KILLED: the process ended without finishing. A run
  * whose process dies while the workspace is watched stays RUNNING until its folder is imported
  * again (the next scan re-evaluates it, since nothing is written after a death). A folder with no
- * log (old layout, or a copy without the binary file) has no status: FINISHED, or RUNNING while its
- * files change.
+ * log (old layout, or a copy without the binary file) says nothing about its status: FINISHED.
  *
  * Experiment: the W&B project from the log's run record, else the folder that holds `wandb/`.
  */
@@ -94,6 +93,8 @@ interface SourceState {
   lines: number;
   /** The file is not a W&B log: appended bytes are ignored until it is replaced. */
   invalid?: boolean;
+  /** The last scan ended right after damage (see LogScan.afterDamage). */
+  afterDamage?: boolean;
 }
 
 interface UnitState {
@@ -427,7 +428,8 @@ function consumeLog(file: string, bytes: Buffer, start: number, state: SourceSta
     }
     skip = FILE_HEADER_BYTES;
   }
-  const scan = scanLog(bytes.subarray(skip), start + skip);
+  const scan = scanLog(bytes.subarray(skip), start + skip, state.afterDamage === true);
+  state.afterDamage = scan.afterDamage;
   for (const problem of scan.problems) {
     diagnostics.push({ file, position: `byte ${problem.offset}`, severity: 'error', message: problem.message });
   }
@@ -771,18 +773,19 @@ function emitExperiment(context: ImportContext, runDir: string, runInfo: RunInfo
 async function statusOf(layout: Layout, states: SourceState[], settings: Settings): Promise<RunStatus> {
   const exit = [...states].reverse().find((state) => state.exit !== undefined)?.exit;
   if (exit !== undefined) return exit.exitCode === 0 ? 'FINISHED' : 'FAILED';
-  const logs = layout.sources.filter((source) => source.kind === 'log').map((source) => source.file);
-  const watched = logs.length > 0 ? logs : [...layout.sources.map((source) => source.file), ...(layout.summary === undefined ? [] : [layout.summary])];
+  const logs = layout.sources.filter((source) => source.kind === 'log');
+  // Without a log there is nothing to tell a live run from a finished one (a fresh clone or copy
+  // makes every file look just written).
+  if (logs.length === 0) return 'FINISHED';
   let latest = -Infinity;
-  for (const file of watched) {
+  for (const log of logs) {
     try {
-      latest = Math.max(latest, (await fs.stat(file)).mtimeMs);
+      latest = Math.max(latest, (await fs.stat(log.file)).mtimeMs);
     } catch {
-      // A file that vanished says nothing about liveness.
+      // A log that vanished says nothing about liveness.
     }
   }
-  if (settings.now() - latest <= settings.runningWindowMs) return 'RUNNING';
-  return logs.length > 0 ? 'KILLED' : 'FINISHED';
+  return settings.now() - latest <= settings.runningWindowMs ? 'RUNNING' : 'KILLED';
 }
 
 function runRecord(root: string, runDir: string, experimentUid: string, runInfo: RunInfoState, states: SourceState[], side: SideFiles, status: RunStatus): RunRecord {

@@ -62,6 +62,8 @@ export interface LogScan {
    * next read resumes at `start + consumed`, the offset of its first chunk.
    */
   readonly consumed: number;
+  /** A damaged record's trailing chunks may still follow at `consumed`: pass this to the next scan. */
+  readonly afterDamage: boolean;
 }
 
 interface Pending {
@@ -74,14 +76,14 @@ interface Pending {
  * chunk boundary) into records. Never throws. A chunk whose checksum or header is wrong is reported
  * and skipped with the record it belongs to; reading goes on at the next chunk that verifies.
  */
-export function scanLog(bytes: Uint8Array, start: number): LogScan {
+export function scanLog(bytes: Uint8Array, start: number, resumeAfterDamage = false): LogScan {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const records: LogRecord[] = [];
   const problems: LogProblem[] = [];
   let position = 0;
   let pending: Pending | undefined;
   // After damage, the continuation chunks of the damaged record are expected, not news.
-  let afterDamage = false;
+  let afterDamage = resumeAfterDamage;
   const settled = (): number => (pending === undefined ? position : pending.offset - start);
 
   const dropPending = (reason: string): void => {
@@ -113,19 +115,22 @@ export function scanLog(bytes: Uint8Array, start: number): LogScan {
     }
 
     const plausible = type >= FULL && type <= LAST && CHUNK_HEADER_BYTES + length <= spaceLeft;
-    if (plausible && available < CHUNK_HEADER_BYTES + length) break; // still being written
+    // A chunk that runs past the end is still being written, unless an intact chunk follows
+    // within what it claims: then its length is damaged.
+    const overrunsEnd = plausible && available < CHUNK_HEADER_BYTES + length;
+    if (overrunsEnd && !resynchronize(bytes, view, start, -1, position + 1).found) break;
     const data = bytes.subarray(position + CHUNK_HEADER_BYTES, position + CHUNK_HEADER_BYTES + length);
-    if (!plausible || chunkChecksum(type, data) !== checksum) {
+    if (!plausible || overrunsEnd || chunkChecksum(type, data) !== checksum) {
       const chunkOffset = start + position;
       problems.push({
         offset: chunkOffset,
-        message: plausible
+        message: plausible && !overrunsEnd
           ? `chunk checksum mismatch (type ${type}, ${length} bytes): its record is skipped`
           : `invalid chunk header (type ${type}, length ${length}): data skipped up to the next intact chunk`,
       });
       if (pending !== undefined) pending = undefined;
       afterDamage = true;
-      const next = resynchronize(bytes, view, start, plausible ? position + CHUNK_HEADER_BYTES + length : position + 1, position + 1);
+      const next = resynchronize(bytes, view, start, plausible && !overrunsEnd ? position + CHUNK_HEADER_BYTES + length : -1, position + 1);
       position = next.position;
       if (!next.found) break;
       continue;
@@ -158,7 +163,7 @@ export function scanLog(bytes: Uint8Array, start: number): LogScan {
         break;
     }
   }
-  return { records, problems, consumed: settled() };
+  return { records, problems, consumed: settled(), afterDamage: pending === undefined && afterDamage };
 }
 
 /**
