@@ -4,10 +4,11 @@ import { csvImporter } from './csv';
 import { dvcliveImporter } from './dvclive';
 import { jsonlImporter } from './jsonl';
 import { tensorboardImporter } from './tensorboard/importer';
+import { wandbImporter } from './wandb';
 import type { Importer } from './types';
 
 /** Every source format, in the order they are scanned. */
-export const ALL_IMPORTERS: readonly Importer[] = [mlflowFileStoreImporter, mlflowSqliteImporter, tensorboardImporter, csvImporter, dvcliveImporter, jsonlImporter];
+export const ALL_IMPORTERS: readonly Importer[] = [mlflowFileStoreImporter, mlflowSqliteImporter, tensorboardImporter, csvImporter, dvcliveImporter, wandbImporter, jsonlImporter];
 
 /**
  * The importers with the user's extra globs (setting `modelLedger.sources`: format → globs) added to

@@ -153,6 +153,7 @@ export function scanLog(bytes: Uint8Array, start: number, resumeAfterDamage = fa
       case LAST:
         if (pending === undefined) {
           if (!afterDamage) problems.push({ offset: chunkOffset, message: `${type === LAST ? 'last' : 'middle'} chunk without a first chunk: skipped` });
+          if (type === LAST) afterDamage = false;
           break;
         }
         pending.parts.push(data);

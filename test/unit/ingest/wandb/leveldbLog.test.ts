@@ -111,6 +111,23 @@ describe('wandb log framing', () => {
     assert.equal(scan.problems[0].offset, middle.offset);
   });
 
+  it('reports a damaged first chunk once, even when the rest of its record comes in a later read', () => {
+    const log = writeLog([Buffer.from('a'), payload(2 * BLOCK, 7), Buffer.from('z'), Buffer.from('y')]);
+    const first = log.chunks.find((c) => c.type === 2);
+    assert.ok(first);
+    const bytes = Buffer.from(log.bytes);
+    bytes[first.offset + HEADER + 3] ^= 0x10;
+    const head = scanFile(bytes.subarray(0, BLOCK));
+    assert.equal(head.problems.length, 1);
+    assert.equal(head.afterDamage, true);
+    const rest = scanLog(bytes.subarray(head.consumed + 7), head.consumed + 7, head.afterDamage);
+    assert.deepEqual(rest.problems, []);
+    assert.deepEqual([...head.records, ...rest.records].map((r) => Buffer.from(r.data).toString()), ['a', 'z', 'y']);
+    assert.equal(rest.afterDamage, false);
+    // Without being told, the continuation chunks look orphaned.
+    assert.equal(scanLog(bytes.subarray(BLOCK), BLOCK).problems.length, 2);
+  });
+
   it('after a damaged length finds the next intact chunk', () => {
     const log = writeLog([Buffer.from('one'), Buffer.from('two'), Buffer.from('three')]);
     const bytes = Buffer.from(log.bytes);
