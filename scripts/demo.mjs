@@ -57,6 +57,10 @@ console.log(`demo: writing the demo workspace: ${writeDemoWorkspace(workspace)}`
 if (onPath('code') && !args.has('--browser')) {
   run('code', ['--extensionDevelopmentPath', root, workspace]);
   console.log(`demo: opened ${workspace} in VS Code with Model Ledger loaded from ${root}.`);
+  console.log('demo: a run is training in the background (runs/live-demo/); Ctrl+C stops it.');
+  const trainer = spawn(process.execPath, [path.join(root, 'scripts', 'demoTrainer.cjs'), workspace, '600'], { stdio: 'inherit' });
+  process.on('SIGINT', () => trainer.kill('SIGTERM'));
+  await new Promise((resolve) => trainer.on('exit', resolve));
   process.exit(0);
 }
 
@@ -90,15 +94,19 @@ const server = spawn(
 );
 const url = `http://${host}:${port}/?folder=${encodeURIComponent(workspace)}`;
 let announced = false;
+let trainer;
 const announce = (chunk) => {
   if (!announced && /HTTP server listening/.test(chunk.toString())) {
     announced = true;
-    console.log(`\nModel Ledger demo is running in code-server:\n\n    ${url}\n\nOpen it in a browser; the Model Ledger view is in the activity bar. Ctrl+C stops it.\n`);
+    // A run that trains while you watch: one step a second, for ten minutes.
+    trainer = spawn(process.execPath, [path.join(root, 'scripts', 'demoTrainer.cjs'), workspace, '600'], { stdio: 'ignore' });
+    console.log(`\nModel Ledger demo is running in code-server:\n\n    ${url}\n\nOpen it in a browser; the Model Ledger view is in the activity bar, and the run\n'live-finetune' (experiment live-demo) trains while you watch. Ctrl+C stops it.\n`);
   }
 };
 server.stdout.on('data', announce);
 server.stderr.on('data', announce);
 const stop = () => {
+  trainer?.kill('SIGTERM');
   try {
     process.kill(-server.pid, 'SIGTERM');
   } catch {

@@ -2,6 +2,7 @@
 // MLflow (file store), PyTorch Lightning's CSVLogger and DVCLive. Deterministic (seeded), so the
 // demo and the screenshots look the same every time.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 function rng(seed) {
@@ -128,6 +129,20 @@ function dvclive(root, random) {
   write(path.join(root, 'params.yaml'), 'train:\n  lr: 5.0e-05\n  epochs: 12\n  seed: 42\n');
 }
 
+/** Finished runs written with Model Ledger's own JS logger (the live one is started by demo.mjs). */
+function jsonlRuns(root, random) {
+  const require = createRequire(import.meta.url);
+  const { startRun } = require('../logger/js/model-ledger.js');
+  for (const [name, lr] of [['distil-lr3e-5', 3e-5], ['distil-lr1e-4', 1e-4]]) {
+    const run = startRun({ name, experiment: 'ticket-classifier', dir: path.join(root, 'runs'), exitHook: false });
+    run.logParams({ base_model: 'distilbert-base-uncased', lr, batch_size: 32 });
+    for (let step = 0; step < 300; step++) {
+      run.log(step, { loss: f32(0.8 * Math.exp(-step / (lr > 5e-5 ? 60 : 110)) + 0.05 + random() * 0.02) });
+    }
+    run.finish('FINISHED');
+  }
+}
+
 /** Writes the demo workspace into `root` (emptied first) and returns a short description. */
 export function writeDemoWorkspace(root) {
   rmSync(root, { recursive: true, force: true });
@@ -159,6 +174,7 @@ export function writeDemoWorkspace(root) {
     `artifact_location: file://${path.join(root, 'mlruns', '0')}\nexperiment_id: '0'\nlifecycle_stage: active\nname: Default\n`,
   );
   lightningLogs(root, random);
+  jsonlRuns(root, random);
   dvclive(root, random);
   write(
     path.join(root, 'train.py'),
@@ -174,5 +190,5 @@ export function writeDemoWorkspace(root) {
     ].join('\n'),
   );
   write(path.join(root, 'README.md'), '# Churn model (Model Ledger demo workspace)\n\nRuns from MLflow, Lightning and DVCLive live here. Open the Model Ledger view in the activity bar.\n');
-  return `${sweep.length + 4} MLflow runs in 2 experiments, 3 Lightning CSV runs, 1 DVCLive run`;
+  return `${sweep.length + 4} MLflow runs in 2 experiments, 3 Lightning CSV runs, 1 DVCLive run, 2 Model Ledger JSONL runs`;
 }
