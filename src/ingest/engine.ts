@@ -22,7 +22,7 @@ export interface ImportSummary {
 }
 
 /** Units read ahead of the one being applied: enough to hide file-system latency, few enough to bound memory. */
-const READ_AHEAD = 8;
+const READ_AHEAD = 16;
 
 interface ReadUnit {
   readonly ref: UnitRef;

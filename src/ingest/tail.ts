@@ -26,26 +26,32 @@ export async function readNewBytes(file: string, cursor: FileCursor | undefined,
     if (!stat.isFile()) {
       throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EISDIR' });
     }
-    const headBuffer = Buffer.alloc(Math.min(HEAD_BYTES, stat.size));
-    if (headBuffer.length > 0) await handle.read(headBuffer, 0, headBuffer.length, 0);
-    const head = headBuffer.toString('hex');
     let start = cursor?.offset ?? 0;
+    let head: string;
     let restarted = false;
-    if (cursor && (stat.size < cursor.offset || !sameHead(cursor.head, head))) {
-      start = 0;
-      restarted = true;
+    if (start === 0) {
+      head = ''; // taken from the bytes read below: one read instead of two for a new file
+    } else {
+      const headBuffer = Buffer.alloc(Math.min(HEAD_BYTES, stat.size));
+      if (headBuffer.length > 0) await handle.read(headBuffer, 0, headBuffer.length, 0);
+      head = headBuffer.toString('hex');
+      if (cursor && (stat.size < cursor.offset || !sameHead(cursor.head, head))) {
+        start = 0;
+        restarted = true;
+      }
     }
     if (cursor && !restarted && stat.size === cursor.size && stat.mtimeMs === cursor.mtimeMs) {
       return undefined;
     }
     const length = Math.min(stat.size - start, maxBytes);
-    const bytes = Buffer.alloc(Math.max(0, length));
+    const bytes = Buffer.allocUnsafe(Math.max(0, length));
     let read = 0;
     while (read < bytes.length) {
       const { bytesRead } = await handle.read(bytes, read, bytes.length - read, start + read);
       if (bytesRead === 0) break; // truncated while reading: take what is there
       read += bytesRead;
     }
+    if (start === 0) head = bytes.subarray(0, Math.min(HEAD_BYTES, read)).toString('hex');
     // `size` is the file's size, not what was read: a caller that stops at maxBytes must loop until
     // start + bytes.length reaches it before saving a cursor with this size.
     return { bytes: read === bytes.length ? bytes : bytes.subarray(0, read), start, restarted, size: stat.size, mtimeMs: stat.mtimeMs, head };
