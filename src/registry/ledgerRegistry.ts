@@ -1,0 +1,166 @@
+import { STAGES, type Actor, type LedgerEvent, type Stage, type UnsignedEvent } from './events';
+import { appendToLedger, readLedger, type LedgerProblem, type LedgerRead } from './ledgerFile';
+import { apply, previousProduction, project, type ModelState, type RegistryState } from './projection';
+
+/** A registry change that cannot be made (unknown model, illegal transition...): nothing was written. */
+export class RegistryError extends Error {
+  override name = 'RegistryError';
+}
+
+export interface LedgerSnapshot {
+  readonly read: LedgerRead;
+  readonly state: RegistryState;
+  /** Hash, link, form and legality problems, by line. */
+  readonly problems: readonly LedgerProblem[];
+}
+
+type Draft = Omit<UnsignedEvent, 'prev' | 'v' | 'id'>;
+
+/**
+ * The workspace's registry: every change is an event appended to the ledger file; the state is a
+ * projection of the ledger. Each operation checks legality against the ledger as it is at the moment
+ * of the append (under the ledger's lock), so two writers cannot both register "version 3".
+ */
+export class LedgerRegistry {
+  constructor(
+    readonly ledgerFile: string,
+    private readonly actor: () => Promise<Actor>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async snapshot(): Promise<LedgerSnapshot> {
+    const read = await readLedger(this.ledgerFile);
+    const { state, problems } = project(read.events);
+    return { read, state, problems: [...read.problems, ...problems].sort((a, b) => a.line - b.line) };
+  }
+
+  async register(options: { model: string; runUid?: string; runId?: string; source?: string; description?: string; tags?: Record<string, string>; reason?: string }): Promise<LedgerEvent> {
+    const model = options.model.trim();
+    if (!/^[^\s/][^/]{0,199}$/.test(model) || model.length === 0) throw new RegistryError(`"${options.model}" is not a usable model name (no "/" or leading space, at most 200 characters)`);
+    if (!options.runUid && !options.source) throw new RegistryError('a version needs a source run or an artifact folder');
+    return this.change(async (state) => {
+      const existing = state.models.get(model);
+      const version = existing ? Math.max(0, ...existing.versions.keys()) + 1 : 1;
+      return {
+        action: 'register',
+        model,
+        version,
+        before: null,
+        after: {
+          ...(options.runUid ? { runUid: options.runUid } : {}),
+          ...(options.runId ? { runId: options.runId } : {}),
+          ...(options.source ? { source: options.source } : {}),
+          ...(options.description ? { description: options.description } : {}),
+          ...(options.tags && Object.keys(options.tags).length ? { tags: options.tags } : {}),
+        },
+        ...(options.reason ? { reason: options.reason } : {}),
+      };
+    });
+  }
+
+  async transition(options: { model: string; version: number; stage: Stage; reason?: string }): Promise<LedgerEvent> {
+    if (!(STAGES as readonly string[]).includes(options.stage)) throw new RegistryError(`unknown stage "${options.stage}": one of ${STAGES.join(', ')}`);
+    return this.change(async (state) => {
+      const { version } = this.version(state, options.model, options.version);
+      const archived = options.stage === 'Production' ? [...state.models.get(options.model)!.versions.values()].filter((v) => v.stage === 'Production' && v.version !== options.version).map((v) => v.version) : [];
+      return {
+        action: 'transition',
+        model: options.model,
+        version: options.version,
+        before: { stage: version.stage },
+        after: { stage: options.stage, ...(archived.length ? { archived } : {}) },
+        ...(options.reason ? { reason: options.reason } : {}),
+      };
+    });
+  }
+
+  /** Production goes back to the version that held it before the current one. */
+  async rollback(options: { model: string; reason?: string }): Promise<LedgerEvent> {
+    const snapshot = await this.snapshot();
+    const model = this.model(snapshot.state, options.model);
+    const target = previousProduction(model);
+    if (target === undefined) throw new RegistryError(`"${options.model}" has no earlier Production version to roll back to`);
+    return this.transition({ model: options.model, version: target, stage: 'Production', reason: options.reason ?? `roll back to v${target}` });
+  }
+
+  async setAlias(options: { model: string; alias: string; version: number; reason?: string }): Promise<LedgerEvent> {
+    return this.change(async (state) => {
+      const model = this.model(state, options.model);
+      this.version(state, options.model, options.version);
+      const previous = model.aliases.get(options.alias);
+      return {
+        action: 'set-alias',
+        model: options.model,
+        version: options.version,
+        before: previous === undefined ? null : { alias: options.alias, version: previous },
+        after: { alias: options.alias },
+        ...(options.reason ? { reason: options.reason } : {}),
+      };
+    });
+  }
+
+  async deleteAlias(options: { model: string; alias: string; reason?: string }): Promise<LedgerEvent> {
+    return this.change(async (state) => {
+      const model = this.model(state, options.model);
+      const version = model.aliases.get(options.alias);
+      if (version === undefined) throw new RegistryError(`"${options.model}" has no alias "${options.alias}"`);
+      return { action: 'delete-alias', model: options.model, before: { alias: options.alias, version }, after: null, ...(options.reason ? { reason: options.reason } : {}) };
+    });
+  }
+
+  async setDescription(options: { model: string; version?: number; description: string; reason?: string }): Promise<LedgerEvent> {
+    return this.change(async (state) => {
+      const model = this.model(state, options.model);
+      const before = options.version === undefined ? model.description : this.version(state, options.model, options.version).version.description;
+      return {
+        action: 'set-description',
+        model: options.model,
+        ...(options.version !== undefined ? { version: options.version } : {}),
+        before: before === undefined ? null : { description: before },
+        after: { description: options.description },
+        ...(options.reason ? { reason: options.reason } : {}),
+      };
+    });
+  }
+
+  private model(state: RegistryState, name: string): ModelState {
+    const model = state.models.get(name);
+    if (!model) throw new RegistryError(`no model "${name}" in the ledger`);
+    return model;
+  }
+
+  private version(state: RegistryState, name: string, version: number) {
+    const model = this.model(state, name);
+    const found = model.versions.get(version);
+    if (!found) throw new RegistryError(`"${name}" has no version ${version} (versions: ${[...model.versions.keys()].join(', ')})`);
+    return { model, version: found };
+  }
+
+  /** Builds one event against the ledger as it is under the lock, checks it is legal, appends it. */
+  private async change(build: (state: RegistryState) => Promise<Omit<Draft, 'time' | 'actor'>>): Promise<LedgerEvent> {
+    const actor = await this.actor();
+    const [event] = await appendToLedger(this.ledgerFile, async (current) => {
+      const { state } = project(current.events);
+      const draft: Draft = { ...(await build(state)), time: this.now().toISOString(), actor };
+      const illegal = apply(cloneModels(state), { ...draft, v: 1, id: '0'.repeat(16), prev: [], hash: '' } as LedgerEvent);
+      if (illegal) throw new RegistryError(illegal);
+      return [draft];
+    });
+    return event;
+  }
+}
+
+/** A deep enough copy to try an event on without touching the real state. */
+function cloneModels(state: RegistryState): Map<string, ModelState> {
+  const copy = new Map<string, ModelState>();
+  for (const [name, m] of state.models) {
+    copy.set(name, {
+      ...m,
+      tags: { ...m.tags },
+      aliases: new Map(m.aliases),
+      productionHistory: [...m.productionHistory],
+      versions: new Map([...m.versions].map(([n, v]) => [n, { ...v, tags: { ...v.tags }, stageHistory: [...v.stageHistory] }])),
+    });
+  }
+  return copy;
+}
