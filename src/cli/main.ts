@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError, EXIT_OK, EXIT_USAGE } from './cliError';
-import { COMMANDS, COMMON_OPTIONS, type CliCommand, type CliContext, type CliOptionSpec } from './commands';
+import { COMMANDS } from './commands';
+import { COMMON_OPTIONS, type CliCommand, type CliContext, type CliOptionSpec } from './context';
 
 declare const MODEL_LEDGER_VERSION: string | undefined;
 

@@ -24,6 +24,8 @@ export function parseLedger(text: string): LedgerRead {
   const problems: LedgerProblem[] = [];
   const good: (LedgerEvent & { line: number })[] = [];
   const byHash = new Map<string, LedgerEvent & { line: number }>();
+  /** Hashes claimed by lines that failed verification: their followers are not reported again. */
+  const tainted = new Set<string>();
   const lines = text.split('\n');
   lines.forEach((raw, index) => {
     const line = index + 1;
@@ -43,6 +45,7 @@ export function parseLedger(text: string): LedgerRead {
     const event = value as LedgerEvent;
     const expected = hashEvent(event);
     if (expected !== event.hash) {
+      tainted.add(event.hash);
       problems.push({ line, eventId: event.id, kind: 'hash', message: `content does not match its hash (edited or forged): expected ${expected.slice(0, 12)}…, found ${event.hash.slice(0, 12)}…` });
       return;
     }
@@ -60,7 +63,9 @@ export function parseLedger(text: string): LedgerRead {
     let ok = true;
     for (const parent of event.prev) {
       const found = byHash.get(parent);
-      if (!found) {
+      if (!found && tainted.has(parent)) {
+        ok = false; // follows an edited event: the edit is the problem, reported on its own line
+      } else if (!found) {
         problems.push({ line: event.line, eventId: event.id, kind: 'missing-parent', message: `follows ${parent.slice(0, 12)}…, which is not in the ledger (an event was removed or edited)` });
         ok = false;
       } else if (found.line > event.line) {
@@ -175,9 +180,23 @@ export async function appendToLedger(
         await handle.close();
       }
     }
+    if (written.length > 0) await suggestUnionMerge(file);
     return written;
   } finally {
     await release();
+  }
+}
+
+/**
+ * Beside a new ledger, a `.gitattributes` that makes git merge it as a union (both branches' lines
+ * kept), which `parseLedger` reads back in a deterministic order. An existing file is left alone.
+ */
+async function suggestUnionMerge(file: string): Promise<void> {
+  const attributes = path.join(path.dirname(file), '.gitattributes');
+  try {
+    await fs.writeFile(attributes, `# Model Ledger: keep both branches' registry events on merge (the ledger verifies and orders them)\n${path.basename(file)} merge=union\n`, { flag: 'wx' });
+  } catch {
+    // exists already (or the folder is read-only): nothing to do
   }
 }
 

@@ -1,0 +1,230 @@
+import path from 'node:path';
+import { currentActor } from '../registry/identity';
+import { LedgerRegistry, RegistryError } from '../registry/ledgerRegistry';
+import { project } from '../registry/projection';
+import { readLedger } from '../registry/ledgerFile';
+import { STAGES, type Stage } from '../registry/events';
+import { toJson } from '../shared/json';
+import { optionalString, rows } from '../tracking/queries';
+import { CliError, EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from './cliError';
+import { openCliStore, type CliCommand, type CliContext, type CliOptionSpec } from './context';
+
+export const DEFAULT_LEDGER = path.join('.model-ledger', 'ledger.jsonl');
+
+const LEDGER_OPTION: Record<string, CliOptionSpec> = {
+  ledger: { type: 'string', description: `ledger file (default: $MODEL_LEDGER_LEDGER, else ${DEFAULT_LEDGER} in the current folder)` },
+  reason: { type: 'string', description: 'why: recorded in the ledger with the change' },
+};
+
+function ledgerPath(context: CliContext): string {
+  const explicit = context.values.ledger;
+  if (typeof explicit === 'string' && explicit) return path.resolve(context.cwd, explicit);
+  if (context.env.MODEL_LEDGER_LEDGER) return path.resolve(context.cwd, context.env.MODEL_LEDGER_LEDGER);
+  return path.join(context.cwd, DEFAULT_LEDGER);
+}
+
+function registryFor(context: CliContext): LedgerRegistry {
+  const file = ledgerPath(context);
+  return new LedgerRegistry(file, () => currentActor(path.dirname(path.dirname(file))));
+}
+
+function reasonOf(context: CliContext): { reason?: string } {
+  return typeof context.values.reason === 'string' && context.values.reason ? { reason: context.values.reason } : {};
+}
+
+function positiveInteger(text: string | undefined, what: string): number {
+  const n = Number(text);
+  if (!text || !Number.isInteger(n) || n < 1) throw new CliError(`${what} must be a positive whole number, got ${JSON.stringify(text)}`, EXIT_USAGE);
+  return n;
+}
+
+async function guarded(work: () => Promise<number>): Promise<number> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof RegistryError) throw new CliError(error.message, EXIT_CHECK_FAILED);
+    throw error;
+  }
+}
+
+const register: CliCommand = {
+  name: 'register',
+  summary: 'register a run (or an artifact folder) as the next version of a model',
+  usage: 'model-ledger register RUN_ID --model NAME [--description TEXT] [--reason TEXT] [--store PATH] [--ledger PATH] [--json]\n       model-ledger register --source PATH --model NAME ...',
+  options: {
+    model: { type: 'string', description: 'model name (created by its first version)' },
+    source: { type: 'string', description: 'artifact folder or URI of the version (default: the run’s folder)' },
+    description: { type: 'string', description: 'description of the version' },
+    ...LEDGER_OPTION,
+  },
+  async run(context) {
+    const model = context.values.model;
+    if (typeof model !== 'string' || !model) throw new CliError('--model NAME is required', EXIT_USAGE);
+    const [runRef] = context.positionals;
+    let runUid: string | undefined;
+    let runId: string | undefined;
+    let source = typeof context.values.source === 'string' ? context.values.source : undefined;
+    if (runRef) {
+      const store = await openCliStore(context);
+      try {
+        const matches = rows(
+          store.db,
+          'SELECT uid, external_id, source_path FROM runs WHERE uid = ? OR external_id = ? OR name = ? ORDER BY deleted, start_time DESC',
+          [runRef, runRef, runRef],
+          (r) => ({ uid: String(r[0]), externalId: optionalString(r[1]), sourcePath: optionalString(r[2]) }),
+        );
+        if (matches.length === 0) throw new CliError(`no run "${runRef}" in the store; import runs first with: model-ledger scan`, EXIT_USAGE);
+        if (matches.length > 1 && !matches.every((m) => m.uid === matches[0].uid)) {
+          throw new CliError(`"${runRef}" names ${matches.length} runs; use the run's uid: ${matches.map((m) => m.uid).join(', ')}`, EXIT_USAGE);
+        }
+        runUid = matches[0].uid;
+        runId = matches[0].externalId;
+        source ??= matches[0].sourcePath;
+      } finally {
+        await store.close();
+      }
+    } else if (!source) {
+      throw new CliError('give a RUN_ID or --source PATH', EXIT_USAGE);
+    }
+    return guarded(async () => {
+      const event = await registryFor(context).register({
+        model,
+        ...(runUid ? { runUid } : {}),
+        ...(runId ? { runId } : {}),
+        ...(source ? { source } : {}),
+        ...(typeof context.values.description === 'string' ? { description: context.values.description } : {}),
+        ...reasonOf(context),
+      });
+      context.stdout(context.values.json ? toJson(event) + '\n' : `Registered ${event.model} v${event.version} (event ${event.id})\n`);
+      return EXIT_OK;
+    });
+  },
+};
+
+const promote: CliCommand = {
+  name: 'promote',
+  summary: 'move a model version to a stage (None, Staging, Production, Archived); to Production archives the current one',
+  usage: 'model-ledger promote MODEL VERSION --stage STAGE [--reason TEXT] [--ledger PATH] [--json]',
+  options: { stage: { type: 'string', description: `target stage: ${STAGES.join(', ')} (default Production)` }, ...LEDGER_OPTION },
+  async run(context) {
+    const [model, versionText] = context.positionals;
+    if (!model) throw new CliError('MODEL and VERSION are required', EXIT_USAGE);
+    const version = positiveInteger(versionText, 'VERSION');
+    const stageText = typeof context.values.stage === 'string' ? context.values.stage : 'Production';
+    const stage = STAGES.find((s) => s.toLowerCase() === stageText.toLowerCase()) as Stage | undefined;
+    if (!stage) throw new CliError(`unknown stage "${stageText}": one of ${STAGES.join(', ')}`, EXIT_USAGE);
+    return guarded(async () => {
+      const event = await registryFor(context).transition({ model, version, stage, ...reasonOf(context) });
+      const archived = (event.after as { archived?: number[] } | null)?.archived ?? [];
+      context.stdout(
+        context.values.json
+          ? toJson(event) + '\n'
+          : `${model} v${version}: ${String((event.before as { stage?: string }).stage)} → ${stage}${archived.length ? ` (archived v${archived.join(', v')})` : ''}\n`,
+      );
+      return EXIT_OK;
+    });
+  },
+};
+
+const rollback: CliCommand = {
+  name: 'rollback',
+  summary: 'put the previous Production version of a model back in Production',
+  usage: 'model-ledger rollback MODEL [--reason TEXT] [--ledger PATH] [--json]',
+  options: { ...LEDGER_OPTION },
+  async run(context) {
+    const [model] = context.positionals;
+    if (!model) throw new CliError('MODEL is required', EXIT_USAGE);
+    return guarded(async () => {
+      const event = await registryFor(context).rollback({ model, ...reasonOf(context) });
+      context.stdout(context.values.json ? toJson(event) + '\n' : `${model}: v${event.version} is in Production again\n`);
+      return EXIT_OK;
+    });
+  },
+};
+
+const alias: CliCommand = {
+  name: 'alias',
+  summary: 'point an alias (champion, challenger…) at a version, or remove it with --delete',
+  usage: 'model-ledger alias MODEL ALIAS VERSION [--reason TEXT] | model-ledger alias MODEL ALIAS --delete',
+  options: { delete: { type: 'boolean', description: 'remove the alias' }, ...LEDGER_OPTION },
+  async run(context) {
+    const [model, name, versionText] = context.positionals;
+    if (!model || !name) throw new CliError('MODEL and ALIAS are required', EXIT_USAGE);
+    return guarded(async () => {
+      const registry = registryFor(context);
+      const event = context.values.delete
+        ? await registry.deleteAlias({ model, alias: name, ...reasonOf(context) })
+        : await registry.setAlias({ model, alias: name, version: positiveInteger(versionText, 'VERSION'), ...reasonOf(context) });
+      context.stdout(context.values.json ? toJson(event) + '\n' : context.values.delete ? `${model}@${name} removed\n` : `${model}@${name} → v${event.version}\n`);
+      return EXIT_OK;
+    });
+  },
+};
+
+const models: CliCommand = {
+  name: 'models',
+  summary: 'the registered models and their versions, stages and aliases, from the ledger',
+  usage: 'model-ledger models [--ledger PATH] [--json]',
+  options: { ledger: LEDGER_OPTION.ledger },
+  async run(context) {
+    const read = await readLedger(ledgerPath(context));
+    const { state } = project(read.events);
+    const listing = [...state.models.values()].map((m) => ({
+      name: m.name,
+      origin: 'ledger',
+      description: m.description ?? null,
+      aliases: Object.fromEntries(m.aliases),
+      versions: [...m.versions.values()].map((v) => ({
+        version: v.version,
+        stage: v.stage,
+        aliases: [...m.aliases].filter(([, n]) => n === v.version).map(([a]) => a),
+        runUid: v.runUid ?? null,
+        runId: v.runId ?? null,
+        source: v.source ?? null,
+        description: v.description ?? null,
+        createdBy: v.createdBy,
+        createdAt: v.createdAt,
+        tags: v.tags,
+      })),
+    }));
+    if (context.values.json) {
+      context.stdout(toJson(listing) + '\n');
+    } else if (listing.length === 0) {
+      context.stdout('No models in the ledger. Register one with: model-ledger register RUN_ID --model NAME\n');
+    } else {
+      for (const m of listing) {
+        context.stdout(`${m.name}\n`);
+        for (const v of [...m.versions].reverse()) {
+          context.stdout(`  v${v.version}  ${v.stage.padEnd(10)} ${v.aliases.map((a) => `@${a}`).join(' ').padEnd(20)} ${v.createdBy} ${v.createdAt.slice(0, 16).replace('T', ' ')}  ${v.runId ?? v.source ?? ''}\n`);
+        }
+      }
+    }
+    if (read.problems.length > 0) context.stderr(`model-ledger: the ledger has ${read.problems.length} problem(s); run model-ledger verify\n`);
+    return EXIT_OK;
+  },
+};
+
+const verify: CliCommand = {
+  name: 'verify',
+  summary: 'check the ledger: every line well-formed, every hash and link intact, every transition legal (exit 1 if not)',
+  usage: 'model-ledger verify [--ledger PATH] [--json]',
+  options: { ledger: LEDGER_OPTION.ledger },
+  async run(context) {
+    const file = ledgerPath(context);
+    const read = await readLedger(file);
+    const { problems: illegal } = project(read.events);
+    const problems = [...read.problems, ...illegal].sort((a, b) => a.line - b.line);
+    const ok = problems.length === 0;
+    if (context.values.json) {
+      context.stdout(toJson({ ok, ledger: file, events: read.events.length, heads: read.heads.length, problems }) + '\n');
+    } else if (ok) {
+      context.stdout(`${file}: ${read.events.length} events, all hashes, links and transitions valid${read.heads.length > 1 ? ` (${read.heads.length} merged branches not yet joined)` : ''}\n`);
+    } else {
+      for (const p of problems) context.stdout(`${file}:${p.line}: ${p.kind}: ${p.message}\n`);
+      context.stdout(`${problems.length} problem(s) in ${file}\n`);
+    }
+    return ok ? EXIT_OK : EXIT_CHECK_FAILED;
+  },
+};
+
+export const REGISTRY_COMMANDS: readonly CliCommand[] = [models, register, promote, rollback, alias, verify];
