@@ -1,6 +1,7 @@
 // Composition root: builds every part, owns every disposable, and nothing else.
 import * as vscode from 'vscode';
 import { registerRunCommands } from './commands/runCommands';
+import { registerRegistryCommands } from './commands/registryCommands';
 import { registerRunsViewCommands } from './commands/runsViewCommands';
 import { registerSourceCommands } from './commands/sourceCommands';
 import { showStoreInfo } from './commands/storeInfo';
@@ -9,12 +10,15 @@ import { RunsTreeProvider } from './views/runsTree';
 import { RunsViewState } from './views/runsViewState';
 import { RunsStatusBarItem } from './views/statusBar';
 import { WorkspaceImports } from './workspace/workspaceImports';
+import { WorkspaceRegistry } from './workspace/workspaceRegistry';
 import { WorkspaceStores } from './workspace/workspaceStores';
 
 /** What activate() returns; the integration tests use it to reach the real parts. */
 export interface ModelLedgerApi {
   readonly stores: WorkspaceStores;
   readonly imports: WorkspaceImports;
+  readonly registry: WorkspaceRegistry;
+  readonly modelsTree: ModelsTreeProvider;
   readonly runsTree: RunsTreeProvider;
   readonly runsState: RunsViewState;
   readonly log: vscode.LogOutputChannel;
@@ -43,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
     }),
   );
   const imports = own(new WorkspaceImports(stores, log));
+  const registry = own(new WorkspaceRegistry(stores, log));
 
   const runsState = own(new RunsViewState(context.workspaceState));
   const runsTree = own(new RunsTreeProvider(stores, () => settings().get<string>('runs.keyMetric', '').trim() || undefined, runsState));
@@ -70,10 +75,14 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   registerRunCommands(own);
   registerRunsViewCommands(own, runsState);
   registerSourceCommands(own, context.extensionUri);
+  registerRegistryCommands(own, { stores: workspaceStores, registry });
   own(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('modelLedger.runs.keyMetric')) runsTree.refresh();
       if (event.affectsConfiguration('modelLedger.sources')) void imports.restart();
+      if (event.affectsConfiguration('modelLedger.ledger.path')) {
+        void vscode.window.showInformationMessage('Model Ledger: reload the window to use the new ledger path.', 'Reload').then((c) => c && vscode.commands.executeCommand('workbench.action.reloadWindow'));
+      }
     }),
   );
 
@@ -82,9 +91,10 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   // The first import runs after activation, off its clock: it loads sql.js and reads the workspace.
   setTimeout(() => {
     imports.start();
+    registry.start();
     void statusBar.update();
   }, 0);
-  return { stores, imports, runsTree, runsState, log, activationMs };
+  return { stores, imports, registry, runsTree, modelsTree, runsState, log, activationMs };
 }
 
 export async function deactivate(): Promise<void> {

@@ -121,7 +121,10 @@ export class ImportEngine {
     // apply them to the store one at a time, in order (each in its own transaction).
     const reads: Promise<ReadUnit>[] = [];
     const startRead = (index: number) => {
-      if (index < units.length) reads[index] = this.readUnit(units[index], options.signal);
+      if (index >= units.length) return;
+      reads[index] = this.readUnit(units[index], options.signal);
+      // If applying an earlier unit fails, reads already in flight are never awaited: keep their failure quiet.
+      reads[index].catch(() => undefined);
     };
     for (let i = 0; i < Math.min(READ_AHEAD, units.length); i++) startRead(i);
     for (let done = 0; done < units.length; done++) {

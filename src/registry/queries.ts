@@ -18,6 +18,10 @@ export interface VersionRow {
   readonly createdBy: string | undefined;
   readonly createdAt: number | undefined;
   readonly aliases: readonly string[];
+  readonly description: string | undefined;
+  readonly source: string | undefined;
+  /** The source run's name, when the run is in the store. */
+  readonly runName: string | undefined;
 }
 
 export function listModels(db: Database): ModelRow[] {
@@ -43,7 +47,8 @@ export function listVersions(db: Database, modelId: number): VersionRow[] {
   return rows(
     db,
     `SELECT v.id, v.version, v.stage, v.run_uid, v.created_by, v.created_at,
-            (SELECT group_concat(a.alias, ',') FROM aliases a WHERE a.model_id = v.model_id AND a.version = v.version)
+            (SELECT group_concat(a.alias, ',') FROM aliases a WHERE a.model_id = v.model_id AND a.version = v.version),
+            v.description, v.source, (SELECT r.name FROM runs r WHERE r.uid = v.run_uid)
        FROM model_versions v WHERE v.model_id = ? ORDER BY v.version DESC`,
     [modelId],
     (r) => ({
@@ -54,6 +59,9 @@ export function listVersions(db: Database, modelId: number): VersionRow[] {
       createdBy: optionalString(r[4]),
       createdAt: optionalNumber(r[5]),
       aliases: r[6] ? String(r[6]).split(',').sort() : [],
+      description: optionalString(r[7]),
+      source: optionalString(r[8]),
+      runName: optionalString(r[9]),
     }),
   );
 }

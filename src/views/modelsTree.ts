@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { WorkspaceStores } from '../workspace/workspaceStores';
 import { listModels, listVersions, type ModelRow, type VersionRow } from '../registry/queries';
 
-type ModelsNode =
+export type ModelsNode =
   | { readonly kind: 'model'; readonly folder: vscode.WorkspaceFolder; readonly model: ModelRow }
   | { readonly kind: 'version'; readonly folder: vscode.WorkspaceFolder; readonly model: ModelRow; readonly version: VersionRow };
 
@@ -44,27 +44,45 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
   }
 
   getTreeItem(node: ModelsNode): vscode.TreeItem {
+    const readOnly = node.model.origin !== 'ledger';
     if (node.kind === 'model') {
       const m = node.model;
       const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `${node.folder.uri.toString()}#model:${m.origin}:${m.name}`;
       item.iconPath = new vscode.ThemeIcon('package');
       item.description = [
-        `${m.versionCount} version${m.versionCount === 1 ? '' : 's'}`,
         m.productionVersion !== undefined ? `Production v${m.productionVersion}` : undefined,
-        m.origin === 'ledger' ? undefined : m.origin,
+        `${m.versionCount} version${m.versionCount === 1 ? '' : 's'}`,
+        readOnly ? `${m.origin} (read-only)` : undefined,
       ]
         .filter(Boolean)
         .join(' · ');
-      item.contextValue = 'model';
+      const tooltip = new vscode.MarkdownString();
+      tooltip.appendMarkdown('**').appendText(m.name).appendMarkdown('**  \n');
+      if (m.description) tooltip.appendText(m.description).appendMarkdown('  \n');
+      tooltip.appendText(readOnly ? `Imported from ${m.origin}; changes are made where it lives.` : 'Registry: the workspace ledger.');
+      item.tooltip = tooltip;
+      item.contextValue = readOnly ? 'model.imported' : 'model';
       return item;
     }
     const v = node.version;
     const item = new vscode.TreeItem(`v${v.version}`, vscode.TreeItemCollapsibleState.None);
     item.id = `${node.folder.uri.toString()}#model:${node.model.origin}:${node.model.name}:v${v.version}`;
     item.iconPath = STAGE_ICONS[v.stage] ?? STAGE_ICONS.None;
-    item.description = [v.stage, ...v.aliases.map((a) => `@${a}`)].join(' ');
-    item.contextValue = `version.${v.stage.toLowerCase()}`;
+    const when = v.createdAt !== undefined ? new Date(v.createdAt).toISOString().slice(0, 10) : undefined;
+    item.description = [v.stage === 'None' ? undefined : v.stage, ...v.aliases.map((a) => `@${a}`), v.runName ?? undefined, v.createdBy ? `by ${v.createdBy}` : undefined, when]
+      .filter(Boolean)
+      .join(' · ');
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendMarkdown('**').appendText(`${node.model.name} v${v.version}`).appendMarkdown(`** — ${v.stage}  \n`);
+    if (v.aliases.length) tooltip.appendText(`aliases: ${v.aliases.join(', ')}`).appendMarkdown('  \n');
+    if (v.description) tooltip.appendText(v.description).appendMarkdown('  \n');
+    if (v.runUid) tooltip.appendText(`source run: ${v.runName ?? v.runUid}`).appendMarkdown('  \n');
+    if (v.source) tooltip.appendText(`artifacts: ${v.source}`).appendMarkdown('  \n');
+    if (v.createdBy || when) tooltip.appendText(`registered${v.createdBy ? ` by ${v.createdBy}` : ''}${when ? ` on ${when}` : ''}`);
+    item.tooltip = tooltip;
+    item.accessibilityInformation = { label: `${node.model.name} version ${v.version}, ${v.stage}${v.aliases.length ? `, aliases ${v.aliases.join(', ')}` : ''}` };
+    item.contextValue = readOnly ? 'version.imported' : `version.${v.stage.toLowerCase()}`;
     return item;
   }
 

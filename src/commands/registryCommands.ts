@@ -1,0 +1,200 @@
+import * as vscode from 'vscode';
+import { STAGES, type Stage } from '../registry/events';
+import { RegistryError } from '../registry/ledgerRegistry';
+import { listModels, listVersions } from '../registry/queries';
+import { listAllRuns } from '../tracking/report';
+import type { ModelsNode } from '../views/modelsTree';
+import type { RunsNode } from '../views/runsTree';
+import type { WorkspaceRegistry } from '../workspace/workspaceRegistry';
+import type { WorkspaceStores } from '../workspace/workspaceStores';
+
+interface Deps {
+  readonly stores: WorkspaceStores;
+  readonly registry: WorkspaceRegistry;
+}
+
+async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length <= 1) return folders[0];
+  return vscode.window.showWorkspaceFolderPick({ placeHolder: 'Which folder’s registry?' });
+}
+
+/** Runs every registry command through one error path: a refused change is a message, not a crash. */
+function guarded<A extends unknown[]>(work: (...args: A) => Promise<unknown>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await work(...args);
+    } catch (error) {
+      if (error instanceof RegistryError) void vscode.window.showErrorMessage(`Model Ledger: ${error.message}`);
+      else throw error;
+    }
+  };
+}
+
+async function pickLedgerVersion(deps: Deps, node: ModelsNode | undefined): Promise<{ folder: vscode.WorkspaceFolder; model: string; version: number; stage: string } | undefined> {
+  if (node?.kind === 'version') return { folder: node.folder, model: node.model.name, version: node.version.version, stage: node.version.stage };
+  const folder = node?.folder ?? (await pickFolder());
+  if (!folder) return undefined;
+  const { store } = await deps.stores.get(folder);
+  let modelName = node?.kind === 'model' ? node.model.name : undefined;
+  const models = listModels(store.db).filter((m) => m.origin === 'ledger');
+  if (!modelName) {
+    const picked = await vscode.window.showQuickPick(
+      models.map((m) => ({ label: m.name, description: `${m.versionCount} versions${m.productionVersion ? ` · Production v${m.productionVersion}` : ''}` })),
+      { title: 'Model', placeHolder: models.length ? 'Pick a model' : 'No models in the ledger yet: register a run first' },
+    );
+    modelName = picked?.label;
+  }
+  const model = models.find((m) => m.name === modelName);
+  if (!model) return undefined;
+  const versions = listVersions(store.db, model.id);
+  const picked = await vscode.window.showQuickPick(
+    versions.map((v) => ({ label: `v${v.version}`, description: [v.stage, ...v.aliases.map((a) => `@${a}`)].join(' '), version: v })),
+    { title: `${model.name}: version` },
+  );
+  return picked ? { folder, model: model.name, version: picked.version.version, stage: picked.version.stage } : undefined;
+}
+
+export function registerRegistryCommands(own: (d: vscode.Disposable) => void, deps: Deps): void {
+  own(
+    vscode.commands.registerCommand(
+      'modelLedger.registerRun',
+      guarded(async (node?: RunsNode, selected?: RunsNode[]) => {
+        const target = selected?.find((n) => n.kind === 'run') ?? node;
+        let folder = target?.folder;
+        let run = target?.kind === 'run' ? { uid: target.run.uid, id: target.run.externalId, name: target.run.name, source: target.run.sourcePath } : undefined;
+        if (!run) {
+          folder ??= await pickFolder();
+          if (!folder) return;
+          const { store } = await deps.stores.get(folder);
+          const picked = await vscode.window.showQuickPick(
+            listAllRuns(store.db).map((r) => ({ label: r.name ?? r.id, description: `${r.status.toLowerCase()} · ${r.experiment}`, detail: r.source, run: r })),
+            { title: 'Register a run as a model version', placeHolder: 'Pick the run', matchOnDescription: true, matchOnDetail: true },
+          );
+          if (!picked) return;
+          run = { uid: picked.run.uid, id: picked.run.id, name: picked.run.name, source: picked.run.source };
+        }
+        if (!folder) return;
+        const { store } = await deps.stores.get(folder);
+        const existing = listModels(store.db).filter((m) => m.origin === 'ledger');
+        const NEW = '$(add) New model…';
+        const choice = await vscode.window.showQuickPick([NEW, ...existing.map((m) => m.name)], { title: `Register ${run.name ?? run.id ?? run.uid}: model`, placeHolder: 'An existing model gets its next version' });
+        if (!choice) return;
+        const model =
+          choice === NEW
+            ? await vscode.window.showInputBox({
+                title: 'New model name',
+                value: run.name?.replace(/[^A-Za-z0-9_.-]+/g, '-') ?? '',
+                validateInput: (v) => (!v.trim() ? 'A name is needed' : v.includes('/') ? 'No "/" in model names' : existing.some((m) => m.name === v.trim()) ? 'That model exists: pick it instead' : undefined),
+              })
+            : choice;
+        if (!model) return;
+        const description = await vscode.window.showInputBox({ title: `${model}: description of the new version (optional)`, placeHolder: 'What changed, what it is for' });
+        if (description === undefined) return;
+        const event = await deps.registry.registry(folder).register({
+          model: model.trim(),
+          runUid: run.uid,
+          ...(run.id ? { runId: run.id } : {}),
+          ...(run.source ? { source: run.source } : {}),
+          ...(description.trim() ? { description: description.trim() } : {}),
+        });
+        await deps.registry.reproject(folder);
+        void vscode.window.showInformationMessage(`Model Ledger: registered ${event.model} v${event.version}.`);
+      }),
+    ),
+  );
+  own(
+    vscode.commands.registerCommand(
+      'modelLedger.transitionStage',
+      guarded(async (node?: ModelsNode, stageArgument?: Stage, reasonArgument?: string) => {
+        const target = await pickLedgerVersion(deps, node);
+        if (!target) return;
+        const stage =
+          stageArgument ??
+          ((
+            await vscode.window.showQuickPick(
+              STAGES.filter((s) => s !== target.stage).map((s) => ({
+                label: s,
+                description: s === 'Production' ? 'the current Production version is archived' : undefined,
+              })),
+              { title: `${target.model} v${target.version} (${target.stage}) → stage` },
+            )
+          )?.label as Stage | undefined);
+        if (!stage) return;
+        const reason = reasonArgument ?? (await vscode.window.showInputBox({ title: `Why move ${target.model} v${target.version} to ${stage}?`, placeHolder: 'Recorded in the ledger with the change' }));
+        if (reason === undefined) return;
+        await deps.registry.registry(target.folder).transition({ model: target.model, version: target.version, stage, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+        await deps.registry.reproject(target.folder);
+      }),
+    ),
+  );
+  own(
+    vscode.commands.registerCommand(
+      'modelLedger.setAlias',
+      guarded(async (node?: ModelsNode) => {
+        const target = await pickLedgerVersion(deps, node);
+        if (!target) return;
+        const alias = await vscode.window.showInputBox({
+          title: `Alias for ${target.model} v${target.version}`,
+          placeHolder: 'champion, challenger…',
+          validateInput: (v) => (/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(v.trim()) ? undefined : 'Letters, digits, "_", "-", "."'),
+        });
+        if (!alias) return;
+        await deps.registry.registry(target.folder).setAlias({ model: target.model, alias: alias.trim(), version: target.version });
+        await deps.registry.reproject(target.folder);
+      }),
+    ),
+  );
+  own(
+    vscode.commands.registerCommand(
+      'modelLedger.rollback',
+      guarded(async (node?: ModelsNode) => {
+        const folder = node?.folder ?? (await pickFolder());
+        if (!folder) return;
+        let model = node?.model.name;
+        if (!model) {
+          const { store } = await deps.stores.get(folder);
+          model = (await vscode.window.showQuickPick(listModels(store.db).filter((m) => m.origin === 'ledger' && m.productionVersion !== undefined).map((m) => m.name), { title: 'Roll back which model’s Production version?' })) ?? undefined;
+        }
+        if (!model) return;
+        const reason = await vscode.window.showInputBox({ title: `Why roll back ${model}?`, placeHolder: 'Recorded in the ledger' });
+        if (reason === undefined) return;
+        const event = await deps.registry.registry(folder).rollback({ model, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+        await deps.registry.reproject(folder);
+        void vscode.window.showInformationMessage(`Model Ledger: ${model} v${event.version} is in Production again.`);
+      }),
+    ),
+  );
+  own(
+    vscode.commands.registerCommand('modelLedger.verifyLedger', async () => {
+      const messages: string[] = [];
+      let failed = false;
+      for (const folder of vscode.workspace.workspaceFolders ?? []) {
+        const snapshot = await deps.registry.reproject(folder);
+        if (!snapshot) continue;
+        failed ||= snapshot.problems.length > 0;
+        messages.push(
+          snapshot.problems.length === 0
+            ? `${folder.name}: ${snapshot.read.events.length} events, all hashes, links and transitions valid`
+            : `${folder.name}: ${snapshot.problems.length} problem(s), first on line ${snapshot.problems[0].line}: ${snapshot.problems[0].message}`,
+        );
+      }
+      const text = `Model Ledger: ${messages.join(' | ') || 'no folder open'}`;
+      if (failed) void vscode.window.showErrorMessage(text, 'Show Problems').then((c) => c && vscode.commands.executeCommand('workbench.actions.view.problems'));
+      else void vscode.window.showInformationMessage(text);
+      return { ok: !failed, messages };
+    }),
+  );
+  own(
+    vscode.commands.registerCommand('modelLedger.openLedger', async () => {
+      const folder = await pickFolder();
+      if (!folder) return;
+      const uri = vscode.Uri.file(deps.registry.ledgerFile(folder));
+      try {
+        await vscode.window.showTextDocument(uri, { preview: true });
+      } catch {
+        void vscode.window.showInformationMessage(`Model Ledger: no ledger yet at ${vscode.workspace.asRelativePath(uri)}; register a run to start it.`);
+      }
+    }),
+  );
+}

@@ -1,0 +1,116 @@
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { Actor } from '../registry/events';
+import { currentActor } from '../registry/identity';
+import { LedgerRegistry, type LedgerSnapshot } from '../registry/ledgerRegistry';
+import { ledgerModels, replaceRegistry, replaceRegistryEvents } from '../registry/storeProjection';
+import type { WorkspaceStores } from './workspaceStores';
+
+export const DEFAULT_LEDGER_PATH = '.model-ledger/ledger.jsonl';
+
+interface FolderRegistry {
+  readonly registry: LedgerRegistry;
+  readonly watcher: vscode.FileSystemWatcher;
+}
+
+/**
+ * Each folder's registry: the ledger file in the workspace (the source of truth, shared through git)
+ * projected into the folder's store whenever it changes, by this window, the CLI or a `git pull`.
+ * Ledger problems (edited, removed, reordered or illegal events) go to the Problems view.
+ */
+export class WorkspaceRegistry implements vscode.Disposable {
+  private readonly folders = new Map<string, FolderRegistry>();
+  private readonly problems = vscode.languages.createDiagnosticCollection('modelLedger.ledger');
+  private readonly actors = new Map<string, Promise<Actor>>();
+  private readonly changeEmitter = new vscode.EventEmitter<vscode.WorkspaceFolder>();
+  readonly onDidChange = this.changeEmitter.event;
+
+  constructor(
+    private readonly stores: WorkspaceStores,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  ledgerFile(folder: vscode.WorkspaceFolder): string {
+    const configured = vscode.workspace.getConfiguration('modelLedger', folder).get<string>('ledger.path', DEFAULT_LEDGER_PATH).trim() || DEFAULT_LEDGER_PATH;
+    return path.resolve(folder.uri.fsPath, configured);
+  }
+
+  registry(folder: vscode.WorkspaceFolder): LedgerRegistry {
+    return this.forFolder(folder).registry;
+  }
+
+  /** Projects every folder's ledger into its store (at start). */
+  start(): void {
+    for (const folder of vscode.workspace.workspaceFolders ?? []) void this.reproject(folder);
+  }
+
+  private forFolder(folder: vscode.WorkspaceFolder): FolderRegistry {
+    const key = folder.uri.toString();
+    let entry = this.folders.get(key);
+    if (!entry) {
+      const file = this.ledgerFile(folder);
+      const registry = new LedgerRegistry(file, () => this.actor(folder));
+      const relative = path.relative(folder.uri.fsPath, file);
+      // Inside the folder, a pattern relative to it rides on the workspace's own watcher (and sees the file appear).
+      const pattern = relative.startsWith('..') || path.isAbsolute(relative) ? new vscode.RelativePattern(path.dirname(file), path.basename(file)) : new vscode.RelativePattern(folder, relative.split(path.sep).join('/'));
+      const watcher = vscode.workspace.createFileSystemWatcher(pattern);
+      const onChange = () => void this.reproject(folder);
+      watcher.onDidChange(onChange);
+      watcher.onDidCreate(onChange);
+      watcher.onDidDelete(onChange);
+      entry = { registry, watcher };
+      this.folders.set(key, entry);
+    }
+    return entry;
+  }
+
+  private actor(folder: vscode.WorkspaceFolder): Promise<Actor> {
+    const key = folder.uri.toString();
+    let actor = this.actors.get(key);
+    if (!actor) {
+      actor = currentActor(folder.uri.fsPath);
+      this.actors.set(key, actor);
+    }
+    return actor;
+  }
+
+  /** Reads the ledger, reports its problems, and rebuilds the store's registry tables from it. */
+  async reproject(folder: vscode.WorkspaceFolder): Promise<LedgerSnapshot | undefined> {
+    const { registry } = this.forFolder(folder);
+    let snapshot: LedgerSnapshot;
+    try {
+      snapshot = await registry.snapshot();
+    } catch (error) {
+      this.log.error(`Cannot read the ledger ${registry.ledgerFile}: ${(error as Error).message}`);
+      return undefined;
+    }
+    const { store } = await this.stores.get(folder);
+    store.transaction(() => {
+      replaceRegistry(store.db, 'ledger', ledgerModels(snapshot.state));
+      replaceRegistryEvents(store.db, registry.ledgerFile, snapshot.read.events);
+    });
+    store.changed();
+    const uri = vscode.Uri.file(registry.ledgerFile);
+    this.problems.set(
+      uri,
+      snapshot.problems.map((p) => {
+        const d = new vscode.Diagnostic(new vscode.Range(p.line - 1, 0, p.line - 1, Number.MAX_SAFE_INTEGER), `${p.kind}: ${p.message}`, vscode.DiagnosticSeverity.Error);
+        d.source = 'Model Ledger';
+        return d;
+      }),
+    );
+    if (snapshot.problems.length > 0) {
+      this.log.warn(`Ledger ${registry.ledgerFile}: ${snapshot.problems.length} problem(s): ${snapshot.problems.map((p) => `line ${p.line} ${p.kind}`).join(', ')}`);
+    }
+    this.stores.notifyChanged(folder);
+    this.changeEmitter.fire(folder);
+    return snapshot;
+  }
+
+  dispose(): void {
+    for (const entry of this.folders.values()) entry.watcher.dispose();
+    this.folders.clear();
+    this.problems.dispose();
+    this.changeEmitter.dispose();
+  }
+}
