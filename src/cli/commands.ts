@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { storeStats } from '../store';
 import { ALL_IMPORTERS, FsFileFinder, ImportEngine } from '../ingest';
+import { applyExternalRegistries, readExternalRegistries } from '../registry/externalImport';
 import { toJson } from '../shared/json';
 import { listAllRuns, storeCounts } from '../tracking/report';
 import { CliError, EXIT_OK, EXIT_USAGE } from './cliError';
@@ -61,20 +62,24 @@ const scan: CliCommand = {
     const store = await openCliStore(context);
     try {
       const engine = new ImportEngine(store, dir, ALL_IMPORTERS);
-      const summary = await engine.scan(new FsFileFinder());
+      const finder = new FsFileFinder();
+      const summary = await engine.scan(finder);
+      const reads = await readExternalRegistries(dir, finder);
+      const registries = store.transaction(() => applyExternalRegistries(store.db, reads));
       await store.save();
       const counts = storeCounts(store.db);
-      const diagnostics = summary.diagnostics.map((d) => ({ file: d.file, position: d.position ?? null, message: d.message, severity: d.severity }));
-      for (const d of summary.diagnostics) {
+      const all = [...summary.diagnostics, ...registries.diagnostics];
+      const diagnostics = all.map((d) => ({ file: d.file, position: d.position ?? null, message: d.message, severity: d.severity }));
+      for (const d of all) {
         context.stderr(`${d.file}${d.position ? `:${d.position}` : ''}: ${d.severity}: ${d.message}\n`);
       }
       if (context.values.json) {
-        context.stdout(toJson({ ...counts, diagnostics, durationMs: Math.round(summary.durationMs) }) + '\n');
+        context.stdout(toJson({ ...counts, importedModels: registries.models, diagnostics, durationMs: Math.round(summary.durationMs) }) + '\n');
       } else {
         const formats = Object.entries(counts.sources).map(([f, n]) => `${f} ${n}`).join(', ') || 'none';
         context.stdout(
           `${counts.runs} runs (${counts.runsDeleted} deleted) in ${counts.experiments} experiments, ${counts.metricPoints} metric points, ` +
-            `${counts.params} params; sources: ${formats}; ${diagnostics.length} problems; ${Math.round(summary.durationMs)} ms\n`,
+            `${counts.params} params; ${registries.models} imported registered models; sources: ${formats}; ${diagnostics.length} problems; ${Math.round(summary.durationMs)} ms\n`,
         );
       }
     } finally {

@@ -19,9 +19,18 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
   return vscode.window.showWorkspaceFolderPick({ placeHolder: 'Which folder’s registry?' });
 }
 
-/** Runs every registry command through one error path: a refused change is a message, not a crash. */
+/**
+ * Runs every registry change through one path: refused in an untrusted workspace (it browses
+ * read-only), and a refused change is a message, not a crash.
+ */
 function guarded<A extends unknown[]>(work: (...args: A) => Promise<unknown>): (...args: A) => Promise<void> {
   return async (...args: A) => {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showInformationMessage('Model Ledger: this workspace is not trusted, so the registry is read-only here.', 'Manage Workspace Trust').then(
+        (choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'),
+      );
+      return;
+    }
     try {
       await work(...args);
     } catch (error) {

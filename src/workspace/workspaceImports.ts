@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ImportEngine, importersWithExtraGlobs, type Diagnostic, type FileFinder, type ImportSummary, type UnitRef, SKIPPED_FOLDERS } from '../ingest';
+import { applyExternalRegistries, readExternalRegistries } from '../registry/externalImport';
 import type { WorkspaceStores } from './workspaceStores';
 
 /** Finds files with VS Code's search, so files.exclude applies (and remote workspaces work). */
@@ -160,10 +161,22 @@ export class WorkspaceImports implements vscode.Disposable {
           (summary.runsRemoved ? `, ${summary.runsRemoved} runs removed` : '') +
           (summary.cancelled ? ' (cancelled)' : ''),
       );
-      this.report(engine, summary, undefined);
+      // Registries other tools keep here (MLflow, GTO): read-only, replaced as a whole on each scan.
+      let registryDiagnostics: ImportSummary['diagnostics'] = [];
+      try {
+        const reads = await readExternalRegistries(folder.uri.fsPath, finder, { git: vscode.workspace.isTrusted });
+        const store = engine.store;
+        const applied = store.transaction(() => applyExternalRegistries(store.db, reads));
+        store.changed();
+        registryDiagnostics = applied.diagnostics;
+      } catch (error) {
+        this.log.error(`Reading the registries in ${folder.name} failed: ${(error as Error).message}`);
+      }
+      const all = { ...summary, diagnostics: [...summary.diagnostics, ...registryDiagnostics] };
+      this.report(engine, all, undefined);
       this.stores.notifyChanged(folder);
-      this.importedEmitter.fire({ folder, summary });
-      return summary;
+      this.importedEmitter.fire({ folder, summary: all });
+      return all;
     } finally {
       clearTimeout(slow);
     }
