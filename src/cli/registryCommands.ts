@@ -5,6 +5,7 @@ import { project } from '../registry/projection';
 import { readLedger } from '../registry/ledgerFile';
 import { STAGES, type Stage } from '../registry/events';
 import { toJson } from '../shared/json';
+import { listModels, listVersions } from '../registry/queries';
 import { optionalString, rows } from '../tracking/queries';
 import { CliError, EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from './cliError';
 import { openCliStore, type CliCommand, type CliContext, type CliOptionSpec } from './context';
@@ -126,6 +127,18 @@ const promote: CliCommand = {
   },
 };
 
+const stage: CliCommand = {
+  name: 'stage',
+  summary: 'set the stage of a model version (None, Staging, Production, Archived); to Production archives the current one',
+  usage: 'model-ledger stage MODEL VERSION STAGE [--reason TEXT] [--ledger PATH] [--json]',
+  options: { ...LEDGER_OPTION },
+  async run(context) {
+    const [model, versionText, stageText] = context.positionals;
+    if (!model || !stageText) throw new CliError('MODEL, VERSION and STAGE are required', EXIT_USAGE);
+    return promote.run({ ...context, positionals: [model, versionText], values: { ...context.values, stage: stageText } });
+  },
+};
+
 const rollback: CliCommand = {
   name: 'rollback',
   summary: 'put the previous Production version of a model back in Production',
@@ -161,15 +174,23 @@ const alias: CliCommand = {
   },
 };
 
+interface ModelListing {
+  name: string;
+  origin: string;
+  description: string | null;
+  aliases: Record<string, number>;
+  versions: { version: number; stage: string; aliases: string[]; runId: string | null; runUid: string | null; source: string | null; description: string | null; createdBy: string | null; createdAt: string | null }[];
+}
+
 const models: CliCommand = {
   name: 'models',
-  summary: 'the registered models and their versions, stages and aliases, from the ledger',
-  usage: 'model-ledger models [--ledger PATH] [--json]',
+  summary: 'registered models with their versions, stages and aliases: the ledger’s, and with --store the registries imported by scan (MLflow, GTO)',
+  usage: 'model-ledger models [--ledger PATH] [--store PATH] [--json]',
   options: { ledger: LEDGER_OPTION.ledger },
   async run(context) {
     const read = await readLedger(ledgerPath(context));
     const { state } = project(read.events);
-    const listing = [...state.models.values()].map((m) => ({
+    const listing: ModelListing[] = [...state.models.values()].map((m) => ({
       name: m.name,
       origin: 'ledger',
       description: m.description ?? null,
@@ -178,24 +199,53 @@ const models: CliCommand = {
         version: v.version,
         stage: v.stage,
         aliases: [...m.aliases].filter(([, n]) => n === v.version).map(([a]) => a),
-        runUid: v.runUid ?? null,
         runId: v.runId ?? null,
+        runUid: v.runUid ?? null,
         source: v.source ?? null,
         description: v.description ?? null,
         createdBy: v.createdBy,
         createdAt: v.createdAt,
-        tags: v.tags,
       })),
     }));
+    if (typeof context.values.store === 'string' || context.env.MODEL_LEDGER_STORE) {
+      const store = await openCliStore(context);
+      try {
+        for (const m of listModels(store.db).filter((x) => x.origin !== 'ledger')) {
+          const versions = listVersions(store.db, m.id).reverse();
+          const runIds = new Map(rows(store.db, 'SELECT uid, external_id FROM runs WHERE uid IN (SELECT run_uid FROM model_versions WHERE model_id = ?)', [m.id], (r) => [String(r[0]), optionalString(r[1])] as const));
+          const aliases: Record<string, number> = {};
+          for (const v of versions) for (const a of v.aliases) aliases[a] = v.version;
+          listing.push({
+            name: m.name,
+            origin: m.origin,
+            description: m.description ?? null,
+            aliases,
+            versions: versions.map((v) => ({
+              version: v.version,
+              stage: v.stage,
+              aliases: [...v.aliases],
+              runId: (v.runUid && runIds.get(v.runUid)) ?? null,
+              runUid: v.runUid ?? null,
+              source: v.source ?? null,
+              description: v.description ?? null,
+              createdBy: v.createdBy ?? null,
+              createdAt: v.createdAt !== undefined ? new Date(v.createdAt).toISOString() : null,
+            })),
+          });
+        }
+      } finally {
+        await store.close();
+      }
+    }
     if (context.values.json) {
       context.stdout(toJson(listing) + '\n');
     } else if (listing.length === 0) {
-      context.stdout('No models in the ledger. Register one with: model-ledger register RUN_ID --model NAME\n');
+      context.stdout('No registered models. Register one with: model-ledger register RUN_ID --model NAME\n');
     } else {
       for (const m of listing) {
-        context.stdout(`${m.name}\n`);
-        for (const v of [...m.versions].reverse()) {
-          context.stdout(`  v${v.version}  ${v.stage.padEnd(10)} ${v.aliases.map((a) => `@${a}`).join(' ').padEnd(20)} ${v.createdBy} ${v.createdAt.slice(0, 16).replace('T', ' ')}  ${v.runId ?? v.source ?? ''}\n`);
+        context.stdout(`${m.name}${m.origin === 'ledger' ? '' : `  (${m.origin}, read-only)`}\n`);
+        for (const v of [...m.versions].sort((a, b) => b.version - a.version)) {
+          context.stdout(`  v${v.version}  ${v.stage.padEnd(10)} ${v.aliases.map((a) => `@${a}`).join(' ').padEnd(20)} ${v.createdBy ?? ''} ${(v.createdAt ?? '').slice(0, 16).replace('T', ' ')}  ${v.runId ?? v.source ?? ''}\n`);
         }
       }
     }
@@ -227,4 +277,4 @@ const verify: CliCommand = {
   },
 };
 
-export const REGISTRY_COMMANDS: readonly CliCommand[] = [models, register, promote, rollback, alias, verify];
+export const REGISTRY_COMMANDS: readonly CliCommand[] = [models, register, stage, promote, rollback, alias, verify];

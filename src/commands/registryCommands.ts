@@ -40,13 +40,17 @@ function guarded<A extends unknown[]>(work: (...args: A) => Promise<unknown>): (
   };
 }
 
-async function pickLedgerVersion(deps: Deps, node: ModelsNode | undefined): Promise<{ folder: vscode.WorkspaceFolder; model: string; version: number; stage: string } | undefined> {
+async function pickLedgerVersion(
+  deps: Deps,
+  node: ModelsNode | undefined,
+  options: { includeImported?: boolean } = {},
+): Promise<{ folder: vscode.WorkspaceFolder; model: string; version: number; stage: string } | undefined> {
   if (node?.kind === 'version') return { folder: node.folder, model: node.model.name, version: node.version.version, stage: node.version.stage };
   const folder = node?.folder ?? (await pickFolder());
   if (!folder) return undefined;
   const { store } = await deps.stores.get(folder);
   let modelName = node?.kind === 'model' ? node.model.name : undefined;
-  const models = listModels(store.db).filter((m) => m.origin === 'ledger');
+  const models = listModels(store.db).filter((m) => options.includeImported || m.origin === 'ledger');
   if (!modelName) {
     const picked = await vscode.window.showQuickPick(
       models.map((m) => ({ label: m.name, description: `${m.versionCount} versions${m.productionVersion ? ` · Production v${m.productionVersion}` : ''}` })),
@@ -68,7 +72,7 @@ export function registerRegistryCommands(own: (d: vscode.Disposable) => void, de
   own(
     vscode.commands.registerCommand(
       'modelLedger.registerRun',
-      guarded(async (node?: RunsNode, selected?: RunsNode[]) => {
+      guarded(async (node?: RunsNode, selected?: RunsNode[], preset?: { model: string; description?: string }) => {
         const target = selected?.find((n) => n.kind === 'run') ?? node;
         let folder = target?.folder;
         let run = target?.kind === 'run' ? { uid: target.run.uid, id: target.run.externalId, name: target.run.name, source: target.run.sourcePath } : undefined;
@@ -87,18 +91,18 @@ export function registerRegistryCommands(own: (d: vscode.Disposable) => void, de
         const { store } = await deps.stores.get(folder);
         const existing = listModels(store.db).filter((m) => m.origin === 'ledger');
         const NEW = '$(add) New model…';
-        const choice = await vscode.window.showQuickPick([NEW, ...existing.map((m) => m.name)], { title: `Register ${run.name ?? run.id ?? run.uid}: model`, placeHolder: 'An existing model gets its next version' });
+        const choice = preset?.model ?? await vscode.window.showQuickPick([NEW, ...existing.map((m) => m.name)], { title: `Register ${run.name ?? run.id ?? run.uid}: model`, placeHolder: 'An existing model gets its next version' });
         if (!choice) return;
         const model =
           choice === NEW
             ? await vscode.window.showInputBox({
                 title: 'New model name',
                 value: run.name?.replace(/[^A-Za-z0-9_.-]+/g, '-') ?? '',
-                validateInput: (v) => (!v.trim() ? 'A name is needed' : v.includes('/') ? 'No "/" in model names' : existing.some((m) => m.name === v.trim()) ? 'That model exists: pick it instead' : undefined),
+                validateInput: (v) => (!v.trim() ? 'A name is needed' : existing.some((m) => m.name === v.trim()) ? 'That model exists: pick it instead' : undefined),
               })
             : choice;
         if (!model) return;
-        const description = await vscode.window.showInputBox({ title: `${model}: description of the new version (optional)`, placeHolder: 'What changed, what it is for' });
+        const description = preset ? (preset.description ?? '') : await vscode.window.showInputBox({ title: `${model}: description of the new version (optional)`, placeHolder: 'What changed, what it is for' });
         if (description === undefined) return;
         const event = await deps.registry.registry(folder).register({
           model: model.trim(),
@@ -140,10 +144,10 @@ export function registerRegistryCommands(own: (d: vscode.Disposable) => void, de
   own(
     vscode.commands.registerCommand(
       'modelLedger.setAlias',
-      guarded(async (node?: ModelsNode) => {
+      guarded(async (node?: ModelsNode, aliasArgument?: string) => {
         const target = await pickLedgerVersion(deps, node);
         if (!target) return;
-        const alias = await vscode.window.showInputBox({
+        const alias = aliasArgument ?? await vscode.window.showInputBox({
           title: `Alias for ${target.model} v${target.version}`,
           placeHolder: 'champion, challenger…',
           validateInput: (v) => (/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(v.trim()) ? undefined : 'Letters, digits, "_", "-", "."'),
@@ -157,7 +161,7 @@ export function registerRegistryCommands(own: (d: vscode.Disposable) => void, de
   own(
     vscode.commands.registerCommand(
       'modelLedger.rollback',
-      guarded(async (node?: ModelsNode) => {
+      guarded(async (node?: ModelsNode, reasonArgument?: string) => {
         const folder = node?.folder ?? (await pickFolder());
         if (!folder) return;
         let model = node?.model.name;
@@ -166,7 +170,7 @@ export function registerRegistryCommands(own: (d: vscode.Disposable) => void, de
           model = (await vscode.window.showQuickPick(listModels(store.db).filter((m) => m.origin === 'ledger' && m.productionVersion !== undefined).map((m) => m.name), { title: 'Roll back which model’s Production version?' })) ?? undefined;
         }
         if (!model) return;
-        const reason = await vscode.window.showInputBox({ title: `Why roll back ${model}?`, placeHolder: 'Recorded in the ledger' });
+        const reason = reasonArgument ?? (await vscode.window.showInputBox({ title: `Why roll back ${model}?`, placeHolder: 'Recorded in the ledger' }));
         if (reason === undefined) return;
         const event = await deps.registry.registry(folder).rollback({ model, ...(reason.trim() ? { reason: reason.trim() } : {}) });
         await deps.registry.reproject(folder);
@@ -192,6 +196,19 @@ export function registerRegistryCommands(own: (d: vscode.Disposable) => void, de
       if (failed) void vscode.window.showErrorMessage(text, 'Show Problems').then((c) => c && vscode.commands.executeCommand('workbench.actions.view.problems'));
       else void vscode.window.showInformationMessage(text);
       return { ok: !failed, messages };
+    }),
+  );
+  own(
+    vscode.commands.registerCommand('modelLedger.copyModelUri', async (node?: ModelsNode) => {
+      const target = await pickLedgerVersion(deps, node, { includeImported: true });
+      if (!target) return;
+      const aliases = node?.kind === 'version' ? node.version.aliases : [];
+      const uris = [`models:/${target.model}/${target.version}`, ...aliases.map((a) => `models:/${target.model}@${a}`)];
+      const uri = uris.length === 1 ? uris[0] : await vscode.window.showQuickPick(uris, { title: 'Copy model URI' });
+      if (!uri) return;
+      await vscode.env.clipboard.writeText(uri);
+      vscode.window.setStatusBarMessage(`Copied ${uri}`, 3000);
+      return uri;
     }),
   );
   own(

@@ -36,7 +36,9 @@ export class LedgerRegistry {
 
   async register(options: { model: string; runUid?: string; runId?: string; source?: string; description?: string; tags?: Record<string, string>; reason?: string }): Promise<LedgerEvent> {
     const model = options.model.trim();
-    if (!/^[^\s/][^/]{0,199}$/.test(model) || model.length === 0) throw new RegistryError(`"${options.model}" is not a usable model name (no "/" or leading space, at most 200 characters)`);
+    // Any text is a name (spaces, "/", unicode, HTML: shown as text everywhere); only empty, control characters and very long names are refused.
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+    if (model.length === 0 || model.length > 200 || /[\u0000-\u001f\u007f]/.test(model)) throw new RegistryError(`"${options.model}" is not a usable model name (1–200 characters, no control characters)`);
     if (!options.runUid && !options.source) throw new RegistryError('a version needs a source run or an artifact folder');
     return this.change(async (state) => {
       const existing = state.models.get(model);

@@ -65,3 +65,60 @@ export function listVersions(db: Database, modelId: number): VersionRow[] {
     }),
   );
 }
+
+export interface RunRef {
+  readonly id: number;
+  readonly uid: string;
+  readonly name: string | undefined;
+  readonly status: string;
+  readonly sourcePath: string | undefined;
+}
+
+export function runForUid(db: Database, uid: string): RunRef | undefined {
+  return rows(db, 'SELECT id, uid, name, status, source_path FROM runs WHERE uid = ?', [uid], (r) => ({
+    id: Number(r[0]),
+    uid: String(r[1]),
+    name: optionalString(r[2]),
+    status: String(r[3]),
+    sourcePath: optionalString(r[4]),
+  }))[0];
+}
+
+export interface HistoryEntry {
+  readonly id: string;
+  readonly time: number;
+  readonly actor: string;
+  readonly summary: string;
+  readonly reason: string | undefined;
+}
+
+/** The ledger events about one version, newest first, as one-line summaries. */
+export function versionHistory(db: Database, model: string, version: number): HistoryEntry[] {
+  return rows(db, 'SELECT event_id, time, actor, payload FROM registry_events WHERE model = ? AND (version = ? OR version IS NULL) ORDER BY seq DESC', [model, version], (r) => {
+    const event = JSON.parse(String(r[3])) as { action: string; before?: Record<string, unknown> | null; after?: Record<string, unknown> | null; reason?: string };
+    return { id: String(r[0]), time: Number(r[1]), actor: String(r[2]), summary: summarize(event), reason: event.reason };
+  });
+}
+
+function summarize(e: { action: string; before?: Record<string, unknown> | null; after?: Record<string, unknown> | null }): string {
+  const before = e.before ?? {};
+  const after = e.after ?? {};
+  switch (e.action) {
+    case 'register':
+      return 'registered';
+    case 'transition':
+      return `${String(before.stage ?? '?')} → ${String(after.stage ?? '?')}`;
+    case 'set-alias':
+      return `alias @${String(after.alias)}`;
+    case 'delete-alias':
+      return `alias @${String(before.alias)} removed`;
+    case 'set-description':
+      return 'description changed';
+    case 'set-tag':
+      return `tag ${String(after.key)} = ${String(after.value)}`;
+    case 'delete-tag':
+      return `tag ${String(before.key)} removed`;
+    default:
+      return e.action;
+  }
+}

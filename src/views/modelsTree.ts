@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
 import type { WorkspaceStores } from '../workspace/workspaceStores';
-import { listModels, listVersions, type ModelRow, type VersionRow } from '../registry/queries';
+import { listModels, listVersions, runForUid, versionHistory, type ModelRow, type VersionRow } from '../registry/queries';
+import { seriesSummaries } from '../store';
+import { formatMetric } from './runsTree';
 
 export type ModelsNode =
   | { readonly kind: 'model'; readonly folder: vscode.WorkspaceFolder; readonly model: ModelRow }
-  | { readonly kind: 'version'; readonly folder: vscode.WorkspaceFolder; readonly model: ModelRow; readonly version: VersionRow };
+  | { readonly kind: 'version'; readonly folder: vscode.WorkspaceFolder; readonly model: ModelRow; readonly version: VersionRow }
+  | { readonly kind: 'detail'; readonly folder: vscode.WorkspaceFolder; readonly model: ModelRow; readonly id: string; readonly label: string; readonly description?: string; readonly icon: string; readonly tooltip?: string; readonly command?: vscode.Command; readonly children?: readonly ModelsNode[] };
 
 const STAGE_ICONS: Record<string, vscode.ThemeIcon> = {
   Production: new vscode.ThemeIcon('star-full', new vscode.ThemeColor('charts.green')),
@@ -40,10 +43,77 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
       const { store } = await this.stores.get(node.folder);
       return listVersions(store.db, node.model.id).map((version) => ({ kind: 'version', folder: node.folder, model: node.model, version }));
     }
-    return [];
+    if (node.kind === 'version') return this.versionDetails(node);
+    return node.children ? [...node.children] : [];
+  }
+
+  /** A version expands to its source run, the run's last metrics, and its history from the ledger. */
+  private async versionDetails(node: Extract<ModelsNode, { kind: 'version' }>): Promise<ModelsNode[]> {
+    const { store } = await this.stores.get(node.folder);
+    const base = { folder: node.folder, model: node.model };
+    const prefix = `${node.folder.uri.toString()}#model:${node.model.origin}:${node.model.name}:v${node.version.version}`;
+    const out: ModelsNode[] = [];
+    const run = node.version.runUid ? runForUid(store.db, node.version.runUid) : undefined;
+    if (run) {
+      out.push({
+        kind: 'detail',
+        ...base,
+        id: `${prefix}:run`,
+        label: run.name ?? run.uid,
+        description: `source run · ${run.status.toLowerCase()}`,
+        icon: 'beaker',
+        tooltip: run.sourcePath ?? run.uid,
+        ...(run.sourcePath ? { command: { title: 'Reveal run', command: 'revealInExplorer', arguments: [vscode.Uri.joinPath(node.folder.uri, ...run.sourcePath.split('/'))] } } : {}),
+      });
+      const metrics = seriesSummaries(store.db, run.id).filter((m) => m.last);
+      if (metrics.length > 0) {
+        out.push({
+          kind: 'detail',
+          ...base,
+          id: `${prefix}:metrics`,
+          label: 'Metrics',
+          description: `${metrics.length} (last values)`,
+          icon: 'graph-line',
+          children: metrics.map((m) => ({ kind: 'detail', ...base, id: `${prefix}:metric:${m.key}`, label: m.key, description: formatMetric(m.last!.value), icon: 'symbol-number', tooltip: `step ${m.last!.step}; min ${m.min ?? '—'}, max ${m.max ?? '—'}` })),
+        });
+      }
+    } else if (node.version.source) {
+      out.push({ kind: 'detail', ...base, id: `${prefix}:source`, label: node.version.source, description: 'source', icon: 'folder' });
+    }
+    const history = versionHistory(store.db, node.model.name, node.version.version);
+    if (node.model.origin === 'ledger' && history.length > 0) {
+      out.push({
+        kind: 'detail',
+        ...base,
+        id: `${prefix}:history`,
+        label: 'History',
+        description: `${history.length} event${history.length === 1 ? '' : 's'}`,
+        icon: 'history',
+        children: history.map((h) => ({
+          kind: 'detail',
+          ...base,
+          id: `${prefix}:event:${h.id}`,
+          label: h.summary,
+          description: `${h.actor} · ${new Date(h.time).toISOString().slice(0, 16).replace('T', ' ')}`,
+          icon: 'circle-small-filled',
+          ...(h.reason ? { tooltip: h.reason } : {}),
+        })),
+      });
+    }
+    return out;
   }
 
   getTreeItem(node: ModelsNode): vscode.TreeItem {
+    if (node.kind === 'detail') {
+      const item = new vscode.TreeItem(node.label, node.children?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+      item.id = node.id;
+      if (node.description !== undefined) item.description = node.description;
+      item.iconPath = new vscode.ThemeIcon(node.icon);
+      if (node.tooltip !== undefined) item.tooltip = node.tooltip;
+      if (node.command) item.command = node.command;
+      item.contextValue = 'detail';
+      return item;
+    }
     const readOnly = node.model.origin !== 'ledger';
     if (node.kind === 'model') {
       const m = node.model;
@@ -66,7 +136,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
       return item;
     }
     const v = node.version;
-    const item = new vscode.TreeItem(`v${v.version}`, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(`v${v.version}`, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `${node.folder.uri.toString()}#model:${node.model.origin}:${node.model.name}:v${v.version}`;
     item.iconPath = STAGE_ICONS[v.stage] ?? STAGE_ICONS.None;
     const when = v.createdAt !== undefined ? new Date(v.createdAt).toISOString().slice(0, 10) : undefined;

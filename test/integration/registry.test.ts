@@ -13,31 +13,50 @@ function folder(): vscode.WorkspaceFolder {
 }
 
 describe('registry', () => {
-  it('registers a run, shows it in the Models tree, promotes it from the tree, and the ledger verifies', async () => {
+  it('registers from the Runs tree, promotes, aliases and rolls back from the Models tree, and the tree follows', async () => {
     const ml = await api();
     await ml.imports.ready(folder());
-    const registry = ml.registry.registry(folder());
-    await registry.register({ model: 'integration-model', runUid: 'mlflow-file:mlruns/0/5f0c1d2e3a4b', source: 'mlruns/0/5f0c1d2e3a4b', description: 'from the test' });
-    await ml.registry.reproject(folder());
+    const experiments = await ml.runsTree.getChildren();
+    const runs = (await Promise.all(experiments.map((e) => ml.runsTree.getChildren(e)))).flat();
+    const liveRun = runs.find((n) => n.kind === 'run' && n.run.name === 'live-run');
+    assert.ok(liveRun, 'the run is in the Runs tree');
 
-    const models = await ml.modelsTree.getChildren();
-    const model = models.find((n): n is Extract<ModelsNode, { kind: 'model' }> => n.kind === 'model' && n.model.name === 'integration-model');
-    assert.ok(model, 'the model is in the tree');
-    const [version] = await ml.modelsTree.getChildren(model);
-    assert.equal(version.kind, 'version');
-    const item = ml.modelsTree.getTreeItem(version);
+    const versionNode = async (version: number) => {
+      const models = await ml.modelsTree.getChildren();
+      const model = models.find((n): n is Extract<ModelsNode, { kind: 'model' }> => n.kind === 'model' && n.model.name === 'integration-model');
+      assert.ok(model, 'the model is in the Models tree');
+      const found = (await ml.modelsTree.getChildren(model)).find((n) => n.kind === 'version' && n.version.version === version);
+      assert.ok(found, `v${version} is in the tree`);
+      return found;
+    };
+
+    await vscode.commands.executeCommand('modelLedger.registerRun', liveRun, undefined, { model: 'integration-model', description: 'from the test' });
+    await vscode.commands.executeCommand('modelLedger.registerRun', liveRun, undefined, { model: 'integration-model' });
+    const v1 = await versionNode(1);
+    const item = ml.modelsTree.getTreeItem(v1);
     assert.match(String(item.description), /live-run/, 'the source run is named');
     assert.equal(item.contextValue, 'version.none');
+    const details = await ml.modelsTree.getChildren(v1);
+    assert.ok(details.some((d) => d.kind === 'detail' && d.label === 'live-run'), 'the version expands to its source run');
 
-    await vscode.commands.executeCommand('modelLedger.transitionStage', version, 'Production', 'integration test');
-    const [promoted] = await ml.modelsTree.getChildren(model);
-    assert.match(String(ml.modelsTree.getTreeItem(promoted).description), /^Production/);
+    await vscode.commands.executeCommand('modelLedger.transitionStage', v1, 'Production', 'first release');
+    await vscode.commands.executeCommand('modelLedger.setAlias', await versionNode(1), 'champion');
+    await vscode.commands.executeCommand('modelLedger.transitionStage', await versionNode(2), 'Production', 'better');
+    assert.match(String(ml.modelsTree.getTreeItem(await versionNode(1)).description), /^Archived · @champion/);
+    const models = await ml.modelsTree.getChildren();
+    const model = models.find((n) => n.kind === 'model' && n.model.name === 'integration-model')!;
+    await vscode.commands.executeCommand('modelLedger.rollback', model, 'regression in production');
+    assert.match(String(ml.modelsTree.getTreeItem(await versionNode(1)).description), /^Production/);
+    assert.match(String(ml.modelsTree.getTreeItem(await versionNode(2)).description), /^Archived/);
+    const uri = await vscode.commands.executeCommand('modelLedger.copyModelUri', await versionNode(2));
+    assert.equal(uri, 'models:/integration-model/2');
+    assert.equal(await vscode.env.clipboard.readText(), 'models:/integration-model/2');
 
     const ledger = ml.registry.ledgerFile(folder());
     assert.ok(existsSync(ledger));
     const events = readFileSync(ledger, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; reason?: string });
-    assert.deepEqual(events.map((e) => e.action), ['register', 'transition']);
-    assert.equal(events[1].reason, 'integration test');
+    assert.deepEqual(events.map((e) => e.action), ['register', 'register', 'transition', 'set-alias', 'transition', 'transition']);
+    assert.equal(events[5].reason, 'regression in production');
     const verified = (await vscode.commands.executeCommand('modelLedger.verifyLedger')) as { ok: boolean } | undefined;
     assert.equal(verified?.ok, true);
   });

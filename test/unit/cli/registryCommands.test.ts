@@ -26,7 +26,7 @@ describe('model-ledger registry commands', () => {
     assert.equal(registered.code, 0, registered.stderr);
     assert.equal((JSON.parse(registered.stdout) as { version: number }).version, 1);
     assert.equal((await cli(root, 'register', second.id, '--model', 'churn', '--store', store)).code, 0);
-    assert.equal((await cli(root, 'promote', 'churn', '1', '--stage', 'production', '--reason', 'first')).code, 0);
+    assert.equal((await cli(root, 'stage', 'churn', '1', 'production', '--reason', 'first')).code, 0);
     const promoted = await cli(root, 'promote', 'churn', '2', '--reason', 'better');
     assert.match(promoted.stdout, /None → Production \(archived v1\)/);
     assert.equal((await cli(root, 'alias', 'churn', 'champion', '2')).code, 0);
@@ -35,6 +35,12 @@ describe('model-ledger registry commands', () => {
     const models = JSON.parse((await cli(root, 'models', '--json')).stdout) as { name: string; versions: { version: number; stage: string; aliases: string[]; runId: string }[] }[];
     assert.deepEqual(models[0].versions.map((v) => [v.version, v.stage, v.aliases]), [[1, 'Production', []], [2, 'Archived', ['champion']]]);
     assert.equal(models[0].versions[0].runId, first.id);
+
+    // With --store, the registries scan imported (MLflow's, read-only) are listed too, with their origin.
+    const all = JSON.parse((await cli(root, 'models', '--store', store, '--json')).stdout) as { name: string; origin: string; versions: { version: number; stage: string; aliases: string[]; runId: string | null }[] }[];
+    const mlflow = all.find((m) => m.origin === 'mlflow-file:mlruns')!;
+    assert.deepEqual(mlflow.versions.map((v) => [v.version, v.stage, v.aliases]), [[1, 'Archived', []], [2, 'Production', ['champion']], [3, 'Staging', ['challenger']]]);
+    assert.ok(mlflow.versions.every((v) => typeof v.runId === 'string' && v.runId.length === 32));
 
     const ok = await cli(root, 'verify', '--json');
     assert.equal(ok.code, 0);

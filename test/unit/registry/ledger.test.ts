@@ -56,8 +56,19 @@ describe('ledger', () => {
     await assert.rejects(registry.transition({ model: 'nope', version: 1, stage: 'Staging' }), /no model "nope"/);
     await assert.rejects(registry.transition({ model: 'm', version: 1, stage: 'None' }), /already None/);
     await assert.rejects(registry.rollback({ model: 'm' }), /no earlier Production/);
-    await assert.rejects(registry.register({ model: 'a/b', source: 'x' }), /not a usable model name/);
+    await assert.rejects(registry.register({ model: '  ', source: 'x' }), /not a usable model name/);
+    await assert.rejects(registry.register({ model: 'tab\there', source: 'x' }), /not a usable model name/);
     assert.equal(lines(ledger()).length, 1);
+  });
+
+  it('takes any printable name: spaces, slashes, unicode, HTML', async () => {
+    const registry = registryAt(ledger());
+    for (const name of ['team/churn model', 'modèle-été-🚀', '<img src=x onerror=alert(1)>']) {
+      await registry.register({ model: name, source: 'x' });
+    }
+    const { state, problems } = await registry.snapshot();
+    assert.deepEqual(problems, []);
+    assert.deepEqual([...state.models.keys()], ['team/churn model', 'modèle-été-🚀', '<img src=x onerror=alert(1)>']);
   });
 
   async function sampleLedger(): Promise<string[]> {
