@@ -19,6 +19,18 @@ export interface LedgerRead {
   readonly heads: readonly string[];
 }
 
+/**
+ * Lines already parsed and hash-checked, by their exact text: every append re-reads the ledger, and
+ * only its new lines need the work again. Bounded; cleared when full.
+ */
+const verifiedLines = new Map<string, LedgerEvent>();
+const VERIFIED_LINES_MAX = 200_000;
+
+function rememberVerified(raw: string, event: LedgerEvent): void {
+  if (verifiedLines.size >= VERIFIED_LINES_MAX) verifiedLines.clear();
+  verifiedLines.set(raw, event);
+}
+
 /** Parses and checks a ledger's text: every line's form and hash, every link, parents before children. */
 export function parseLedger(text: string): LedgerRead {
   const problems: LedgerProblem[] = [];
@@ -30,6 +42,17 @@ export function parseLedger(text: string): LedgerRead {
   lines.forEach((raw, index) => {
     const line = index + 1;
     if (raw.trim() === '') return;
+    const cached = verifiedLines.get(raw);
+    if (cached) {
+      if (byHash.has(cached.hash)) {
+        problems.push({ line, eventId: cached.id, kind: 'duplicate', message: `the same event as line ${byHash.get(cached.hash)!.line}` });
+        return;
+      }
+      const withLine = { ...cached, line };
+      byHash.set(cached.hash, withLine);
+      good.push(withLine);
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(raw);
@@ -56,6 +79,7 @@ export function parseLedger(text: string): LedgerRead {
     const withLine = { ...event, line };
     byHash.set(event.hash, withLine);
     good.push(withLine);
+    rememberVerified(raw, event);
   });
   // Links: every parent must exist and come earlier in the file (a union merge keeps each side's order).
   const valid = new Set<string>();
@@ -83,22 +107,46 @@ export function parseLedger(text: string): LedgerRead {
   return { events: ordered, problems: problems.sort((a, b) => a.line - b.line), heads };
 }
 
-/** Parents before children; among events free to go next, earliest time first, then id: the same order whatever the file order of a merge. */
+/**
+ * Parents before children; among events free to go next, earliest time first, then id: the same
+ * order whatever the file order of a merge. Kahn's algorithm with a sorted ready list (a ledger is
+ * one chain most of the time, so the list stays tiny).
+ */
 function topologicalOrder<T extends LedgerEvent>(events: T[]): T[] {
-  const remaining = new Map(events.map((e) => [e.hash, e]));
-  const done = new Set<string>();
+  const byHash = new Map(events.map((e) => [e.hash, e]));
+  const waiting = new Map<string, number>();
+  const children = new Map<string, T[]>();
+  for (const e of events) {
+    const parents = e.prev.filter((p) => byHash.has(p));
+    waiting.set(e.hash, parents.length);
+    for (const p of parents) {
+      const list = children.get(p);
+      if (list) list.push(e);
+      else children.set(p, [e]);
+    }
+  }
+  const before = (a: T, b: T) => (a.time !== b.time ? a.time < b.time : a.id < b.id);
+  const ready: T[] = [];
+  const insert = (e: T) => {
+    let lo = 0;
+    let hi = ready.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(ready[mid], e)) lo = mid + 1;
+      else hi = mid;
+    }
+    ready.splice(lo, 0, e);
+  };
+  for (const e of events) if (waiting.get(e.hash) === 0) insert(e);
   const out: T[] = [];
-  const ready = () =>
-    [...remaining.values()]
-      .filter((e) => e.prev.every((p) => done.has(p)))
-      .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  let next = ready();
-  while (next.length > 0) {
-    const event = next[0];
-    remaining.delete(event.hash);
-    done.add(event.hash);
-    out.push(event);
-    next = ready();
+  while (ready.length > 0) {
+    const e = ready.shift()!;
+    out.push(e);
+    for (const child of children.get(e.hash) ?? []) {
+      const left = waiting.get(child.hash)! - 1;
+      waiting.set(child.hash, left);
+      if (left === 0) insert(child);
+    }
   }
   return out;
 }
@@ -200,7 +248,7 @@ async function suggestUnionMerge(file: string): Promise<void> {
   }
 }
 
-async function acquireLock(lockFile: string, timeoutMs = 10_000): Promise<() => Promise<void>> {
+async function acquireLock(lockFile: string, timeoutMs = 60_000): Promise<() => Promise<void>> {
   const token = `${process.pid} ${Date.now()} ${randomBytes(4).toString('hex')}`;
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
@@ -228,7 +276,9 @@ async function acquireLock(lockFile: string, timeoutMs = 10_000): Promise<() => 
         continue; // released meanwhile
       }
       if (Date.now() > deadline) throw new Error(`the ledger is locked by another writer (${lockFile}); try again`);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(100, 5 + attempt * 5) * (0.5 + Math.random())));
+      // Short, jittered polls: an append holds the lock for milliseconds, and a writer that appends
+      // in a loop must not starve the others.
+      await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 8));
     }
   }
 }

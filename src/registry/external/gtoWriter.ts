@@ -328,7 +328,9 @@ async function resolveCommit(repo: string, ref: string): Promise<string> {
 
 async function createTag(repo: string, state: ArtifactState, tag: string, commit: string, message: string, actor: GtoActor | undefined): Promise<GtoTagResult> {
   if (state.allTags.has(tag)) throw new GtoWriteError(`tag ${tag} already exists`);
-  const config = ['-c', 'user.useConfigOnly=true']; // git must not make up an address from the host name
+  // Only identities configured in git (or given as actor) are used: without this git falls back to $EMAIL
+  // or makes an address up from the login and host name.
+  const config = ['-c', 'user.useConfigOnly=true'];
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (actor) {
     const name = actor.name?.trim() ?? '';

@@ -149,10 +149,10 @@ describe('ledger', () => {
     assert.deepEqual([...state.models.get('m')!.versions.values()].map((v) => v.stage), ['Staging', 'Archived', 'Production']);
   });
 
-  it('loses no event when several processes append at once', async function () {
-    this.timeout(120_000);
-    const writers = 4;
-    const each = 12;
+  it('loses no event when two processes append 1,000 events each at the same time', async function () {
+    this.timeout(300_000);
+    const writers = 2;
+    const each = 1000;
     await Promise.all(
       Array.from({ length: writers }, (_, w) =>
         new Promise<void>((resolve, reject) => {
