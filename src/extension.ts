@@ -75,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   registerRunCommands(own);
   registerRunsViewCommands(own, runsState);
   registerSourceCommands(own, context.extensionUri);
-  registerRegistryCommands(own, { stores: workspaceStores, registry });
+  registerRegistryCommands(own, { stores: workspaceStores, registry, imports });
   own(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('modelLedger.runs.keyMetric')) runsTree.refresh();

@@ -1,16 +1,69 @@
 import * as vscode from 'vscode';
 import { STAGES, type Stage } from '../registry/events';
 import { RegistryError } from '../registry/ledgerRegistry';
-import { listModels, listVersions } from '../registry/queries';
+import { gtoAssignStage, gtoUnassignStage } from '../registry/external/gtoWriter';
+import { currentActor } from '../registry/identity';
+import { listModels, listVersions, versionTags } from '../registry/queries';
 import { listAllRuns } from '../tracking/report';
 import type { ModelsNode } from '../views/modelsTree';
 import type { RunsNode } from '../views/runsTree';
+import type { WorkspaceImports } from '../workspace/workspaceImports';
 import type { WorkspaceRegistry } from '../workspace/workspaceRegistry';
 import type { WorkspaceStores } from '../workspace/workspaceStores';
 
 interface Deps {
   readonly stores: WorkspaceStores;
   readonly registry: WorkspaceRegistry;
+  readonly imports: WorkspaceImports;
+}
+
+/** GTO's conventional stage names for the registry's stages. */
+const GTO_STAGE: Partial<Record<Stage, string>> = { Production: 'prod', Staging: 'staging' };
+
+/**
+ * A stage change on a version another tool keeps: GTO versions get GTO's own annotated tags (safe to
+ * write: git tags, nothing rewritten); MLflow's files and databases are never written, so the
+ * change is offered on a copy of the version in the Model Ledger registry.
+ */
+async function transitionImported(deps: Deps, node: Extract<ModelsNode, { kind: 'version' }>, stage: Stage, reason: string): Promise<void> {
+  const { store } = await deps.stores.get(node.folder);
+  const tags = versionTags(store.db, node.version.id);
+  if (node.model.origin === 'gto') {
+    const semver = tags['gto.version'];
+    if (!semver) throw new RegistryError(`${node.model.name} v${node.version.version} has no GTO version tag`);
+    const actor = await currentActor(node.folder.uri.fsPath);
+    const held = (tags['gto.stage'] ?? '').split(',').filter(Boolean);
+    const target = GTO_STAGE[stage];
+    try {
+      if (target) {
+        await gtoAssignStage(node.folder.uri.fsPath, { artifact: node.model.name, version: semver, stage: target, ...(reason ? { message: reason } : {}), actor });
+      } else {
+        for (const s of held) await gtoUnassignStage(node.folder.uri.fsPath, { artifact: node.model.name, version: semver, stage: s, actor });
+      }
+    } catch (error) {
+      throw new RegistryError((error as Error).message);
+    }
+    await deps.imports.refreshRegistries(node.folder);
+    void vscode.window.showInformationMessage(`Model Ledger: GTO tag${target ? '' : 's'} created for ${node.model.name} ${semver}. Push the tags to share them (git push --tags).`);
+    return;
+  }
+  const copy = await vscode.window.showInformationMessage(
+    `${node.model.name} v${node.version.version} lives in ${node.model.origin}, which Model Ledger does not write. Copy it to the Model Ledger registry and move the copy to ${stage}?`,
+    { modal: true },
+    'Copy and Move',
+  );
+  if (copy !== 'Copy and Move') return;
+  const ledger = deps.registry.registry(node.folder);
+  const registered = await ledger.register({
+    model: node.model.name,
+    ...(node.version.runUid ? { runUid: node.version.runUid } : {}),
+    ...(node.version.source ? { source: node.version.source } : {}),
+    ...(node.version.description ? { description: node.version.description } : {}),
+    tags: { 'copied.from': `${node.model.origin} v${node.version.version}` },
+    reason: `copied from ${node.model.origin}`,
+  });
+  if (stage !== 'None') await ledger.transition({ model: node.model.name, version: registered.version!, stage, ...(reason ? { reason } : {}) });
+  await deps.registry.reproject(node.folder);
 }
 
 async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
@@ -120,6 +173,16 @@ export function registerRegistryCommands(own: (d: vscode.Disposable) => void, de
     vscode.commands.registerCommand(
       'modelLedger.transitionStage',
       guarded(async (node?: ModelsNode, stageArgument?: Stage, reasonArgument?: string) => {
+        if (node?.kind === 'version' && node.model.origin !== 'ledger') {
+          const stage =
+            stageArgument ??
+            ((await vscode.window.showQuickPick(STAGES.filter((s) => s !== node.version.stage), { title: `${node.model.name} v${node.version.version} (${node.model.origin}) → stage` })) as Stage | undefined);
+          if (!stage) return;
+          const reason = reasonArgument ?? (await vscode.window.showInputBox({ title: `Why move ${node.model.name} v${node.version.version} to ${stage}?` }));
+          if (reason === undefined) return;
+          await transitionImported(deps, node, stage, reason.trim());
+          return;
+        }
         const target = await pickLedgerVersion(deps, node);
         if (!target) return;
         const stage =

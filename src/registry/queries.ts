@@ -122,3 +122,7 @@ function summarize(e: { action: string; before?: Record<string, unknown> | null;
       return e.action;
   }
 }
+
+export function versionTags(db: Database, versionId: number): Record<string, string> {
+  return Object.fromEntries(rows(db, 'SELECT key, value FROM version_tags WHERE version_id = ?', [versionId], (r) => [String(r[0]), String(r[1])] as const));
+}

@@ -79,6 +79,15 @@ export class WorkspaceImports implements vscode.Disposable {
     return summary;
   }
 
+  /** Re-reads the registries other tools keep in the folder (after a change made through one of them). */
+  async refreshRegistries(folder: vscode.WorkspaceFolder): Promise<void> {
+    const { store } = await this.stores.get(folder);
+    const reads = await readExternalRegistries(folder.uri.fsPath, new VsCodeFileFinder(folder), { git: vscode.workspace.isTrusted });
+    store.transaction(() => applyExternalRegistries(store.db, reads));
+    store.changed();
+    this.stores.notifyChanged(folder);
+  }
+
   /** Forgets watchers and engines (e.g. after `modelLedger.sources` changed) and scans again. */
   async restart(): Promise<void> {
     const entries = [...this.folders.values()];

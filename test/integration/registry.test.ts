@@ -72,3 +72,26 @@ describe('registry', () => {
     assert.ok(models.some((n) => n.kind === 'model' && n.model.name === 'integration-model' && n.model.productionVersion === 1));
   });
 });
+
+describe('registry: GTO', () => {
+  it('moves a GTO-registered version to Production by creating GTO’s own annotated tag, and the tree follows', async function () {
+    this.timeout(60_000);
+    const ml = await api();
+    const root = folder().uri.fsPath;
+    const { execFileSync } = await import('node:child_process');
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Tester', '-c', 'user.email=tester@example.com', ...args], { cwd: root, encoding: 'utf8' });
+    git('init', '-q');
+    git('commit', '-q', '--allow-empty', '-m', 'initial');
+    git('tag', '-a', 'gto-model@v1.0.0', '-m', 'Registering artifact gto-model version v1.0.0');
+    await ml.imports.refreshRegistries(folder());
+    const model = (await ml.modelsTree.getChildren()).find((n) => n.kind === 'model' && n.model.origin === 'gto' && n.model.name === 'gto-model');
+    assert.ok(model, 'the GTO model is in the tree, read from the tags');
+    const [version] = await ml.modelsTree.getChildren(model);
+    assert.equal(ml.modelsTree.getTreeItem(version).contextValue, 'version.imported');
+    await vscode.commands.executeCommand('modelLedger.transitionStage', version, 'Production', 'ship it');
+    const tags = git('for-each-ref', '--format=%(refname:short) %(objecttype)', 'refs/tags').trim().split('\n');
+    assert.ok(tags.includes('gto-model#prod#1 tag'), tags.join(', '));
+    const [after] = await ml.modelsTree.getChildren((await ml.modelsTree.getChildren()).find((n) => n.kind === 'model' && n.model.origin === 'gto')!);
+    assert.match(String(ml.modelsTree.getTreeItem(after).description), /^Production/);
+  });
+});
