@@ -223,6 +223,37 @@ export function registerRegistryCommands(own: (d: vscode.Disposable) => void, de
   );
   own(
     vscode.commands.registerCommand(
+      'modelLedger.removeAlias',
+      guarded(async (node?: ModelsNode, aliasArgument?: string) => {
+        const target = await pickLedgerVersion(deps, node);
+        if (!target) return;
+        const aliases = node?.kind === 'version' ? node.version.aliases : [];
+        const alias = aliasArgument ?? (aliases.length === 1 ? aliases[0] : await vscode.window.showQuickPick([...aliases], { title: `Remove which alias of ${target.model} v${target.version}?` }));
+        if (!alias) return;
+        await deps.registry.registry(target.folder).deleteAlias({ model: target.model, alias });
+        await deps.registry.reproject(target.folder);
+      }),
+    ),
+  );
+  own(
+    vscode.commands.registerCommand(
+      'modelLedger.editDescription',
+      guarded(async (node?: ModelsNode, descriptionArgument?: string) => {
+        const folder = node?.folder ?? (await pickFolder());
+        if (!folder) return;
+        const target = node?.kind === 'model' ? { folder, model: node.model.name, version: undefined, current: node.model.description } : await pickLedgerVersion(deps, node).then((t) => t && { ...t, current: node?.kind === 'version' ? node.version.description : undefined });
+        if (!target) return;
+        const description =
+          descriptionArgument ??
+          (await vscode.window.showInputBox({ title: `Description of ${target.model}${target.version !== undefined ? ` v${target.version}` : ''}`, value: target.current ?? '' }));
+        if (description === undefined) return;
+        await deps.registry.registry(target.folder).setDescription({ model: target.model, ...(target.version !== undefined ? { version: target.version } : {}), description });
+        await deps.registry.reproject(target.folder);
+      }),
+    ),
+  );
+  own(
+    vscode.commands.registerCommand(
       'modelLedger.rollback',
       guarded(async (node?: ModelsNode, reasonArgument?: string) => {
         const folder = node?.folder ?? (await pickFolder());
