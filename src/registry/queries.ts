@@ -72,16 +72,24 @@ export interface RunRef {
   readonly name: string | undefined;
   readonly status: string;
   readonly sourcePath: string | undefined;
+  readonly artifactUri: string | undefined;
+  readonly format: string;
 }
 
 export function runForUid(db: Database, uid: string): RunRef | undefined {
-  return rows(db, 'SELECT id, uid, name, status, source_path FROM runs WHERE uid = ?', [uid], (r) => ({
+  return rows(db, 'SELECT id, uid, name, status, source_path, artifact_uri, format FROM runs WHERE uid = ?', [uid], (r) => ({
     id: Number(r[0]),
     uid: String(r[1]),
     name: optionalString(r[2]),
     status: String(r[3]),
     sourcePath: optionalString(r[4]),
+    artifactUri: optionalString(r[5]),
+    format: String(r[6]),
   }))[0];
+}
+
+export function runArtifacts(db: Database, runId: number): { path: string; size: number | undefined; isDir: boolean }[] {
+  return rows(db, 'SELECT path, size, is_dir FROM artifacts WHERE run_id = ? ORDER BY path', [runId], (r) => ({ path: String(r[0]), size: r[1] === null ? undefined : Number(r[1]), isDir: Boolean(r[2]) }));
 }
 
 export interface HistoryEntry {

@@ -1,8 +1,14 @@
 import * as vscode from 'vscode';
 import type { WorkspaceStores } from '../workspace/workspaceStores';
-import { listModels, listVersions, runForUid, versionHistory, type ModelRow, type VersionRow } from '../registry/queries';
+import path from 'node:path';
+import { resolveArtifactDir } from '../ingest/mlflow/fileStore';
+import { listModels, listVersions, runArtifacts, runForUid, versionHistory, type ModelRow, type VersionRow } from '../registry/queries';
 import { seriesSummaries } from '../store';
 import { formatMetric } from './runsTree';
+
+function formatBytes(n: number): string {
+  return n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`;
+}
 
 export type ModelsNode =
   | { readonly kind: 'model'; readonly folder: vscode.WorkspaceFolder; readonly model: ModelRow }
@@ -65,6 +71,32 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
         tooltip: run.sourcePath ?? run.uid,
         ...(run.sourcePath ? { command: { title: 'Reveal run', command: 'revealInExplorer', arguments: [vscode.Uri.joinPath(node.folder.uri, ...run.sourcePath.split('/'))] } } : {}),
       });
+      const artifacts = runArtifacts(store.db, run.id).filter((a) => !a.path.includes('/')); // top level; folders expand in the Explorer
+      if (artifacts.length > 0 && run.sourcePath) {
+        const runDir = path.join(node.folder.uri.fsPath, ...run.sourcePath.split('/'));
+        const root = (await resolveArtifactDir(run.artifactUri, runDir, path.dirname(path.dirname(runDir)))) ?? path.join(runDir, 'artifacts');
+        out.push({
+          kind: 'detail',
+          ...base,
+          id: `${prefix}:artifacts`,
+          label: 'Artifacts',
+          description: `${artifacts.length}`,
+          icon: 'file-zip',
+          children: artifacts.map((a) => {
+            const uri = vscode.Uri.file(path.join(root, ...a.path.split('/')));
+            return {
+              kind: 'detail',
+              ...base,
+              id: `${prefix}:artifact:${a.path}`,
+              label: a.path,
+              ...(a.size !== undefined ? { description: formatBytes(a.size) } : {}),
+              icon: a.isDir ? 'folder' : 'file',
+              tooltip: uri.fsPath,
+              command: a.isDir ? { title: 'Reveal', command: 'revealInExplorer', arguments: [uri] } : { title: 'Open', command: 'vscode.open', arguments: [uri] },
+            };
+          }),
+        });
+      }
       const metrics = seriesSummaries(store.db, run.id).filter((m) => m.last);
       if (metrics.length > 0) {
         out.push({

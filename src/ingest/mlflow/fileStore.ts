@@ -139,7 +139,7 @@ function runUid(root: string, experimentDir: string, runId: string): string {
  * store has not moved, else the run's own `artifacts/` folder (stores get copied between machines,
  * Windows and WSL paths, relative `file:./mlruns/...` URIs).
  */
-async function resolveArtifactDir(artifactUri: string | undefined, runDir: string, storeRoot: string): Promise<string | undefined> {
+export async function resolveArtifactDir(artifactUri: string | undefined, runDir: string, storeRoot: string): Promise<string | undefined> {
   const candidates: string[] = [];
   if (artifactUri) {
     if (/^file:/i.test(artifactUri)) {
