@@ -13,9 +13,10 @@ export type LedgerAction =
   | 'delete-alias'
   | 'set-description'
   | 'set-tag'
-  | 'delete-tag';
+  | 'delete-tag'
+  | 'approve'; // an approver's sign-off for moving a version to a stage (policy gates count them)
 
-export const ACTIONS: readonly LedgerAction[] = ['register', 'transition', 'set-alias', 'delete-alias', 'set-description', 'set-tag', 'delete-tag'];
+export const ACTIONS: readonly LedgerAction[] = ['register', 'transition', 'set-alias', 'delete-alias', 'set-description', 'set-tag', 'delete-tag', 'approve'];
 
 export interface Actor {
   readonly name: string;

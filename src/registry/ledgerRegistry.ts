@@ -110,6 +110,17 @@ export class LedgerRegistry {
     });
   }
 
+  /** An approval of moving a version to a stage, by the current actor; the same person approving twice is refused. */
+  async approve(options: { model: string; version: number; stage: Stage; reason?: string }): Promise<LedgerEvent> {
+    const actor = await this.actor();
+    return this.change(async (state) => {
+      const { version } = this.version(state, options.model, options.version);
+      const same = version.approvals.find((a) => a.stage === options.stage && (a.actor.email && actor.email ? a.actor.email === actor.email : a.actor.name === actor.name));
+      if (same) throw new RegistryError(`${actor.name} already approved ${options.model} v${options.version} for ${options.stage}`);
+      return { action: 'approve', model: options.model, version: options.version, before: { stage: version.stage }, after: { stage: options.stage }, ...(options.reason ? { reason: options.reason } : {}) };
+    });
+  }
+
   async setDescription(options: { model: string; version?: number; description: string; reason?: string }): Promise<LedgerEvent> {
     return this.change(async (state) => {
       const model = this.model(state, options.model);
@@ -161,7 +172,7 @@ function cloneModels(state: RegistryState): Map<string, ModelState> {
       tags: { ...m.tags },
       aliases: new Map(m.aliases),
       productionHistory: [...m.productionHistory],
-      versions: new Map([...m.versions].map(([n, v]) => [n, { ...v, tags: { ...v.tags }, stageHistory: [...v.stageHistory] }])),
+      versions: new Map([...m.versions].map(([n, v]) => [n, { ...v, tags: { ...v.tags }, stageHistory: [...v.stageHistory], approvals: [...v.approvals] }])),
     });
   }
   return copy;

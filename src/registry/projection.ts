@@ -14,6 +14,8 @@ export interface VersionState {
   tags: Record<string, string>;
   /** Stages this version held, oldest first, with the event that moved it (for rollback and history). */
   stageHistory: { stage: Stage; time: string; eventId: string }[];
+  /** Approvals recorded since the version last changed stage, per target stage. */
+  approvals: { stage: Stage; actor: { name: string; email?: string }; time: string; eventId: string }[];
 }
 
 export interface ModelState {
@@ -71,6 +73,7 @@ export function apply(models: Map<string, ModelState>, e: LedgerEvent): string |
       updatedAt: e.time,
       tags: isStringMap(after.tags) ? { ...after.tags } : {},
       stageHistory: [{ stage: 'None', time: e.time, eventId: e.id }],
+      approvals: [],
     });
     model.updatedAt = e.time;
     return undefined;
@@ -130,6 +133,14 @@ export function apply(models: Map<string, ModelState>, e: LedgerEvent): string |
       }
       break;
     }
+    case 'approve': {
+      if (!version) return 'approve: no version given';
+      const stage = after.stage as Stage;
+      if (!(STAGES as readonly string[]).includes(stage)) return `approve: unknown stage ${JSON.stringify(after.stage)}`;
+      if (stage === version.stage) return `approve: v${version.version} is already ${stage}`;
+      version.approvals.push({ stage, actor: { ...e.actor }, time: e.time, eventId: e.id });
+      break;
+    }
     default:
       return `unknown action ${String(e.action)}`;
   }
@@ -140,6 +151,7 @@ export function apply(models: Map<string, ModelState>, e: LedgerEvent): string |
 
 function setStage(version: VersionState, stage: Stage, e: LedgerEvent): void {
   version.stage = stage;
+  version.approvals = []; // approvals are for one move; a new stage starts afresh
   version.updatedAt = e.time;
   version.stageHistory.push({ stage, time: e.time, eventId: e.id });
 }

@@ -126,6 +126,8 @@ function summarize(e: { action: string; before?: Record<string, unknown> | null;
       return `tag ${String(after.key)} = ${String(after.value)}`;
     case 'delete-tag':
       return `tag ${String(before.key)} removed`;
+    case 'approve':
+      return `approved for ${String(after.stage)}`;
     default:
       return e.action;
   }

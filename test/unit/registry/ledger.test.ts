@@ -10,7 +10,7 @@ import { useTempDir } from '../helpers';
 
 function registryAt(file: string, name = 'Ada Lovelace', start = Date.UTC(2026, 10, 1)): LedgerRegistry {
   let clock = start;
-  return new LedgerRegistry(file, async () => ({ name, email: 'ada@example.com' }), () => new Date((clock += 60_000)));
+  return new LedgerRegistry(file, async () => ({ name, email: `${name.split(' ')[0].toLowerCase()}@example.com` }), () => new Date((clock += 60_000)));
 }
 
 function lines(file: string): string[] {
@@ -47,6 +47,19 @@ describe('ledger', () => {
     events.forEach((e, i) => assert.deepEqual(e.prev, i === 0 ? [] : [events[i - 1].hash]));
     assert.equal(events[0].actor.name, 'Ada Lovelace');
     assert.equal(events[8].reason, 'v2 regressed in production');
+  });
+
+  it('records approvals per stage, refuses the same approver twice, and clears them when the stage changes', async () => {
+    const registry = registryAt(ledger());
+    await registry.register({ model: 'm', source: 'x' });
+    await registry.approve({ model: 'm', version: 1, stage: 'Production', reason: 'looks good' });
+    await assert.rejects(registry.approve({ model: 'm', version: 1, stage: 'Production' }), /already approved/);
+    await registryAt(ledger(), 'Bob').approve({ model: 'm', version: 1, stage: 'Production' });
+    let v1 = (await registry.snapshot()).state.models.get('m')!.versions.get(1)!;
+    assert.deepEqual(v1.approvals.map((a) => a.actor.name), ['Ada Lovelace', 'Bob']);
+    await registry.transition({ model: 'm', version: 1, stage: 'Production' });
+    v1 = (await registry.snapshot()).state.models.get('m')!.versions.get(1)!;
+    assert.deepEqual(v1.approvals, []);
   });
 
   it('refuses illegal changes and writes nothing for them', async () => {
