@@ -1,5 +1,5 @@
 import type { Database } from 'sql.js';
-import { appendMetricPoints } from '../store';
+import { MetricWriter } from '../store';
 import type { SinkOperation } from './recordingSink';
 import type { ExperimentRecord, RunRecord } from './types';
 
@@ -14,6 +14,15 @@ export class StoreWriter {
   constructor(private readonly db: Database) {}
 
   apply(operations: readonly SinkOperation[]): void {
+    const metrics = new MetricWriter(this.db);
+    try {
+      this.applyWith(operations, metrics);
+    } finally {
+      metrics.free();
+    }
+  }
+
+  private applyWith(operations: readonly SinkOperation[], metrics: MetricWriter): void {
     for (const operation of operations) {
       switch (operation.op) {
         case 'experiment':
@@ -24,7 +33,7 @@ export class StoreWriter {
           break;
         case 'metrics': {
           const runId = this.runId(operation.batch.runUid);
-          if (runId !== undefined) appendMetricPoints(this.db, runId, operation.batch.key, operation.batch);
+          if (runId !== undefined) metrics.append(runId, operation.batch.key, operation.batch);
           break;
         }
         case 'resetMetrics': {

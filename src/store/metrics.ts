@@ -1,4 +1,4 @@
-import type { Database } from 'sql.js';
+import type { Database, Statement } from 'sql.js';
 import { decodeChunk, encodeChunk, type DecodedChunk } from './seriesCodec';
 
 /** Points per chunk. Appending re-encodes at most one chunk, so a tail's cost is bounded by this, not by the store. */
@@ -37,25 +37,63 @@ interface SeriesRow {
 }
 
 /**
+ * Prepared statements for appending, reused across many series: preparing a statement in sql.js
+ * parses its SQL each time, which costs as much as the insert itself for small batches. Free it
+ * before the database is exported (export() closes every statement).
+ */
+export class MetricWriter {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(readonly db: Database) {}
+
+  statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  append(runId: number, key: string, batch: PointBatch): void {
+    appendWith(this, runId, key, batch);
+  }
+
+  free(): void {
+    for (const statement of this.statements.values()) statement.free();
+    this.statements.clear();
+  }
+}
+
+/**
  * Appends points to the series (run, key), in arrival order. Call inside a transaction when
  * appending to several series at once. Cost: one chunk re-encode at most, plus new chunks.
  */
 export function appendMetricPoints(db: Database, runId: number, key: string, batch: PointBatch): void {
+  const writer = new MetricWriter(db);
+  try {
+    writer.append(runId, key, batch);
+  } finally {
+    writer.free();
+  }
+}
+
+function appendWith(w: MetricWriter, runId: number, key: string, batch: PointBatch): void {
   const n = batch.values.length;
   if (n === 0) return;
-  const series = loadOrCreateSeries(db, runId, key);
+  const series = loadOrCreateSeries(w, runId, key);
   let { steps, timestamps, values } = batch;
   let seq = series.chunkCount;
 
   // Top up the last chunk first, so chunks stay full and a tail rewrites one bounded chunk.
   if (series.chunkCount > 0) {
     const lastSeq = series.chunkCount - 1;
-    const lastChunk = selectChunk(db, series.id, lastSeq);
+    const lastChunk = selectChunk(w, series.id, lastSeq);
     if (lastChunk && lastChunk.point_count < CHUNK_POINTS) {
       const take = Math.min(CHUNK_POINTS - lastChunk.point_count, n);
       const old = decodeChunk(lastChunk.data);
       const merged = concat(old, batch, take);
-      writeChunk(db, series.id, lastSeq, merged, 0, merged.values.length, 'update');
+      writeChunk(w, series.id, lastSeq, merged, 0, merged.values.length, 'update');
       steps = sliceFrom(steps, take);
       timestamps = sliceFrom(timestamps, take);
       values = sliceFrom(values, take);
@@ -63,9 +101,9 @@ export function appendMetricPoints(db: Database, runId: number, key: string, bat
   }
   for (let start = 0; start < values.length; start += CHUNK_POINTS) {
     const end = Math.min(start + CHUNK_POINTS, values.length);
-    writeChunk(db, series.id, seq++, { steps, timestamps, values }, start, end, 'insert');
+    writeChunk(w, series.id, seq++, { steps, timestamps, values }, start, end, 'insert');
   }
-  updateSummary(db, series, batch, seq);
+  updateSummary(w, series, batch, seq);
 }
 
 /** Summaries of every series of a run, without decoding any chunk. */
@@ -123,8 +161,8 @@ export function readMetricSeries(
   return filterRange(joined, range.fromStep, range.toStep);
 }
 
-function loadOrCreateSeries(db: Database, runId: number, key: string): SeriesRow {
-  const select = db.prepare(
+function loadOrCreateSeries(w: MetricWriter, runId: number, key: string): SeriesRow {
+  const select = w.statement(
     `SELECT id, point_count, chunk_count, last_step, last_timestamp, last_value, last_is_nan,
             min_value, max_value, min_step, max_step, first_timestamp, max_timestamp
        FROM metric_series WHERE run_id = ? AND key = ?`,
@@ -149,10 +187,17 @@ function loadOrCreateSeries(db: Database, runId: number, key: string): SeriesRow
       };
     }
   } finally {
-    select.free();
+    select.reset();
   }
-  db.run('INSERT INTO metric_series(run_id, key) VALUES (?, ?)', [runId, key]);
-  const id = Number(db.exec('SELECT last_insert_rowid()')[0].values[0][0]);
+  const insert = w.statement('INSERT INTO metric_series(run_id, key) VALUES (?, ?) RETURNING id');
+  let id: number;
+  try {
+    insert.bind([runId, key]);
+    insert.step();
+    id = Number(insert.get()[0]);
+  } finally {
+    insert.reset();
+  }
   return {
     id,
     pointCount: 0,
@@ -169,19 +214,19 @@ function loadOrCreateSeries(db: Database, runId: number, key: string): SeriesRow
   };
 }
 
-function selectChunk(db: Database, seriesId: number, seq: number): { point_count: number; data: Uint8Array } | undefined {
-  const statement = db.prepare('SELECT point_count, data FROM metric_chunks WHERE series_id = ? AND seq = ?');
+function selectChunk(w: MetricWriter, seriesId: number, seq: number): { point_count: number; data: Uint8Array } | undefined {
+  const statement = w.statement('SELECT point_count, data FROM metric_chunks WHERE series_id = ? AND seq = ?');
   try {
     statement.bind([seriesId, seq]);
     if (!statement.step()) return undefined;
     const [count, data] = statement.get();
     return { point_count: Number(count), data: data as Uint8Array };
   } finally {
-    statement.free();
+    statement.reset();
   }
 }
 
-function writeChunk(db: Database, seriesId: number, seq: number, points: PointBatch, start: number, end: number, mode: 'insert' | 'update'): void {
+function writeChunk(w: MetricWriter, seriesId: number, seq: number, points: PointBatch, start: number, end: number, mode: 'insert' | 'update'): void {
   let minStep = Infinity;
   let maxStep = -Infinity;
   for (let i = start; i < end; i++) {
@@ -191,7 +236,7 @@ function writeChunk(db: Database, seriesId: number, seq: number, points: PointBa
   }
   const data = encodeChunk(points.steps, points.timestamps, points.values, start, end);
   if (mode === 'insert') {
-    db.run('INSERT INTO metric_chunks(series_id, seq, point_count, min_step, max_step, data) VALUES (?, ?, ?, ?, ?, ?)', [
+    w.statement('INSERT INTO metric_chunks(series_id, seq, point_count, min_step, max_step, data) VALUES (?, ?, ?, ?, ?, ?)').run([
       seriesId,
       seq,
       end - start,
@@ -200,7 +245,7 @@ function writeChunk(db: Database, seriesId: number, seq: number, points: PointBa
       data,
     ]);
   } else {
-    db.run('UPDATE metric_chunks SET point_count = ?, min_step = ?, max_step = ?, data = ? WHERE series_id = ? AND seq = ?', [
+    w.statement('UPDATE metric_chunks SET point_count = ?, min_step = ?, max_step = ?, data = ? WHERE series_id = ? AND seq = ?').run([
       end - start,
       minStep,
       maxStep,
@@ -220,7 +265,7 @@ function laterThan(step: number, timestamp: number, value: number, than: SeriesR
   return Number.isNaN(than.lastValue) || value > than.lastValue;
 }
 
-function updateSummary(db: Database, series: SeriesRow, batch: PointBatch, chunkCount: number): void {
+function updateSummary(w: MetricWriter, series: SeriesRow, batch: PointBatch, chunkCount: number): void {
   const s = series;
   for (let i = 0; i < batch.values.length; i++) {
     const step = batch.steps[i];
@@ -241,10 +286,10 @@ function updateSummary(db: Database, series: SeriesRow, batch: PointBatch, chunk
     if (s.maxTimestamp === null || timestamp > s.maxTimestamp) s.maxTimestamp = timestamp;
   }
   s.pointCount += batch.values.length;
-  db.run(
+  w.statement(
     `UPDATE metric_series SET point_count = ?, chunk_count = ?, last_step = ?, last_timestamp = ?, last_value = ?, last_is_nan = ?,
             min_value = ?, max_value = ?, min_step = ?, max_step = ?, first_timestamp = ?, max_timestamp = ? WHERE id = ?`,
-    [
+  ).run([
       s.pointCount,
       chunkCount,
       s.lastStep,
@@ -258,8 +303,7 @@ function updateSummary(db: Database, series: SeriesRow, batch: PointBatch, chunk
       s.firstTimestamp,
       s.maxTimestamp,
       s.id,
-    ],
-  );
+  ]);
 }
 
 function sliceFrom(array: ArrayLike<number>, from: number): ArrayLike<number> {
