@@ -106,7 +106,7 @@ function lightningLogs(root, random) {
         step += 50;
         rows.push(`${epoch},${step - 1},${f32(1.6 * Math.exp(-step / (900 + version * 300)) + 0.1 + random() * 0.04)},,`);
       }
-      rows.push(`${epoch},${step - 1},,${f32(0.6 + 0.035 * epoch + random() * 0.01)},${f32(1.2 * Math.exp(-epoch / 4) + 0.2)}`);
+      rows.push(`${epoch},${step - 1},,${f32(0.6 + 0.035 * epoch + random() * 0.01)},${f32(1.2 * Math.exp(-epoch / (4 + version)) + 0.2 + random() * 0.02)}`);
     }
     write(path.join(dir, 'metrics.csv'), rows.join('\n') + '\n');
   }
