@@ -73,6 +73,8 @@ async function readYaml(file: string, context: ImportContext): Promise<YamlMap |
     context.sink.diagnostic({ file, message: `cannot read: ${(error as Error).message}`, severity: 'error' });
     return undefined;
   }
+  const flat = parseFlatYaml(text);
+  if (flat) return flat;
   // Big integers (18-digit experiment ids, ms timestamps) must not go through a double.
   const document = YAML.parseDocument(text, { intAsBigInt: true, uniqueKeys: false, prettyErrors: true });
   if (document.errors.length > 0) {
@@ -92,6 +94,32 @@ async function readYaml(file: string, context: ImportContext): Promise<YamlMap |
     return undefined;
   }
   return value as YamlMap;
+}
+
+/**
+ * The shape MLflow writes meta.yaml in — one `key: value` per line, plain or single-quoted scalars,
+ * `null`, `[]` — read without a YAML parser (an import reads hundreds of these). Anything else
+ * returns undefined and goes to the real parser. Values stay text, as written: "1e-3" is not 0.001.
+ */
+export function parseFlatYaml(text: string): YamlMap | undefined {
+  const out: YamlMap = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') continue;
+    const match = /^([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?$/.exec(line);
+    if (!match) return undefined;
+    const [, key, rawValue = ''] = match;
+    if (key in out) return undefined; // duplicate keys: let the real parser report them
+    const value = rawValue.trim();
+    if (value === '' || value === 'null' || value === '~') out[key] = null;
+    else if (value === '[]') out[key] = [];
+    else if (value.startsWith("'")) {
+      if (!/^'(?:[^']|'')*'$/.test(value)) return undefined;
+      out[key] = value.slice(1, -1).replace(/''/g, "'");
+    } else if (/^[\[\]{}&*!|>%@`"#,?-]/.test(value) || / #|: /.test(value) || value.endsWith(':')) return undefined;
+    else out[key] = value;
+  }
+  return out;
 }
 
 const asString = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));

@@ -180,3 +180,23 @@ describe('MLflow file store importer', () => {
     await scanned.store.close();
   });
 });
+
+describe('flat meta.yaml reading', () => {
+  it('reads MLflow’s meta.yaml shape like the YAML parser does, and declines anything else', async () => {
+    const { parseFlatYaml } = await import('../../../../src/ingest/mlflow/fileStore');
+    const YAML = (await import('yaml')).default;
+    const text = "artifact_uri: file:///a/b%20c/artifacts\nend_time: null\nentry_point_name: ''\nexperiment_id: '762818830862955249'\nrun_name: it''s a run\nname: 'it''s quoted'\nstart_time: 1795385090520\nstatus: 3\ntags: []\nuser_id: root\n";
+    const fast = parseFlatYaml(text)!;
+    const real = YAML.parse(text, { intAsBigInt: true }) as Record<string, unknown>;
+    for (const key of Object.keys(real)) {
+      const a = fast[key];
+      const b = real[key];
+      assert.deepEqual(a === null || Array.isArray(a) ? a : String(a), b === null || Array.isArray(b) ? b : String(b), key);
+    }
+    assert.equal(parseFlatYaml('tags:\n  - a\n'), undefined);
+    assert.equal(parseFlatYaml('name: "double quoted"\n'), undefined);
+    assert.equal(parseFlatYaml('a: b # comment\n'), undefined);
+    assert.equal(parseFlatYaml('a: 1\na: 2\n'), undefined);
+    assert.equal(parseFlatYaml("a: 'unclosed\n"), undefined);
+  });
+});
