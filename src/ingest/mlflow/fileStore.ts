@@ -116,7 +116,7 @@ export function parseFlatYaml(text: string): YamlMap | undefined {
     else if (value.startsWith("'")) {
       if (!/^'(?:[^']|'')*'$/.test(value)) return undefined;
       out[key] = value.slice(1, -1).replace(/''/g, "'");
-    } else if (/^[\[\]{}&*!|>%@`"#,?-]/.test(value) || / #|: /.test(value) || value.endsWith(':')) return undefined;
+    } else if (/^[[\]{}&*!|>%@`"#,?-]/.test(value) || / #|: /.test(value) || value.endsWith(':')) return undefined;
     else out[key] = value;
   }
   return out;
