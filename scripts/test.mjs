@@ -18,6 +18,7 @@ const stages = [
   { name: 'unit tests', command: bin('mocha'), args: ['--config', 'test/unit/.mocharc.json'], counts: 'mocha' },
   { name: 'integration tests (VS Code extension host)', command: process.execPath, args: ['out/test/harness/runInCodeServer.js'], counts: 'plain' },
   { name: 'browser check (workbench screenshot)', command: process.execPath, args: ['out/test/harness/browserCheck.js'], counts: 'plain' },
+  { name: 'browser check (comparison panel, 50 runs, dark and light themes)', command: process.execPath, args: ['out/test/harness/compareCheck.js'], counts: 'plain' },
 ];
 
 function runStage(stage) {

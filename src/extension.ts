@@ -1,6 +1,7 @@
 // Composition root: builds every part, owns every disposable, and nothing else.
 import * as vscode from 'vscode';
 import { registerRunCommands } from './commands/runCommands';
+import { registerCompareCommands } from './commands/compareCommands';
 import { registerRegistryCommands } from './commands/registryCommands';
 import { registerRunsViewCommands } from './commands/runsViewCommands';
 import { registerSourceCommands } from './commands/sourceCommands';
@@ -76,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   registerRunsViewCommands(own, runsState);
   registerSourceCommands(own, context.extensionUri);
   registerRegistryCommands(own, { stores: workspaceStores, registry, imports });
+  registerCompareCommands(own, context, workspaceStores);
   own(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('modelLedger.runs.keyMetric')) runsTree.refresh();

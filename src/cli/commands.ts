@@ -6,6 +6,7 @@ import { applyExternalRegistries, readExternalRegistries } from '../registry/ext
 import { toJson } from '../shared/json';
 import { listAllRuns, storeCounts } from '../tracking/report';
 import { CliError, EXIT_OK, EXIT_USAGE } from './cliError';
+import { COMPARE_COMMAND } from './compareCommand';
 import { openCliStore, type CliCommand } from './context';
 import { REGISTRY_COMMANDS } from './registryCommands';
 
@@ -120,4 +121,4 @@ function formatNumber(value: number): string {
   return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value);
 }
 
-export const COMMANDS: readonly CliCommand[] = [scan, runs, ...REGISTRY_COMMANDS, info];
+export const COMMANDS: readonly CliCommand[] = [scan, runs, COMPARE_COMMAND, ...REGISTRY_COMMANDS, info];
