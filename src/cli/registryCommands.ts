@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { currentActor } from '../registry/identity';
-import { LedgerRegistry, RegistryError } from '../registry/ledgerRegistry';
+import { checkLedgerAgainstPolicy, lastMetricValues, loadPolicy, policyMoveCheck } from '../policy';
+import { LedgerRegistry, PolicyBlockedError, RegistryError, type MoveCheck } from '../registry/ledgerRegistry';
 import { project } from '../registry/projection';
 import { readLedger } from '../registry/ledgerFile';
 import { STAGES, type Stage } from '../registry/events';
@@ -27,6 +28,43 @@ function ledgerPath(context: CliContext): string {
 function registryFor(context: CliContext): LedgerRegistry {
   const file = ledgerPath(context);
   return new LedgerRegistry(file, () => currentActor(path.dirname(path.dirname(file))));
+}
+
+const POLICY_OPTIONS: Record<string, CliOptionSpec> = {
+  'policy-file': { type: 'string', description: 'policy file (default: policy.yaml beside the ledger)' },
+  override: { type: 'string', description: 'promote although gates fail, with this justification (only where the policy allows overrides; recorded)' },
+};
+
+function policyPath(context: CliContext): string {
+  const explicit = context.values['policy-file'];
+  return typeof explicit === 'string' && explicit ? path.resolve(context.cwd, explicit) : path.join(path.dirname(ledgerPath(context)), 'policy.yaml');
+}
+
+/** The policy's move check (metrics from the store when one is given), or undefined without a policy file. Exits 1 on an invalid policy. */
+async function policyCheck(context: CliContext): Promise<{ check?: MoveCheck; close: () => Promise<void> }> {
+  const loaded = await loadPolicy(policyPath(context));
+  if (loaded.state === 'missing') return { close: async () => undefined };
+  if (loaded.state === 'invalid') {
+    for (const d of loaded.diagnostics) context.stderr(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n`);
+    throw new CliError(`the policy ${loaded.file} is invalid: promotion is blocked until it is fixed`, EXIT_CHECK_FAILED);
+  }
+  const wantsStore = typeof context.values.store === 'string' || !!context.env.MODEL_LEDGER_STORE;
+  const store = wantsStore ? await openCliStore(context) : undefined;
+  return { check: policyMoveCheck(loaded.policy, store?.db), close: async () => store?.close() };
+}
+
+function overrideOf(context: CliContext): { override?: { justification: string } } {
+  return typeof context.values.override === 'string' && context.values.override.trim() ? { override: { justification: context.values.override.trim() } } : {};
+}
+
+function reportBlocked(context: CliContext, error: PolicyBlockedError): number {
+  if (context.values.json) {
+    context.stdout(toJson({ ok: false, message: error.message, gates: error.verdict.gates }) + '\n');
+  } else {
+    context.stdout(`Blocked by the policy: ${error.verdict.message}\n`);
+    for (const g of error.verdict.gates) context.stdout(`  ${String(g.status).padEnd(13)} ${String(g.gate)} — ${String(g.reason)}\n`);
+  }
+  return EXIT_CHECK_FAILED;
 }
 
 function reasonOf(context: CliContext): { reason?: string } {
@@ -105,17 +143,31 @@ const register: CliCommand = {
 const promote: CliCommand = {
   name: 'promote',
   summary: 'move a model version to a stage (None, Staging, Production, Archived); to Production archives the current one',
-  usage: 'model-ledger promote MODEL VERSION --stage STAGE [--reason TEXT] [--ledger PATH] [--json]',
-  options: { stage: { type: 'string', description: `target stage: ${STAGES.join(', ')} (default Production)` }, ...LEDGER_OPTION },
+  usage: 'model-ledger promote MODEL VERSION --to STAGE [--reason TEXT] [--override JUSTIFICATION] [--store PATH] [--ledger PATH] [--json]',
+  options: {
+    to: { type: 'string', description: `target stage: ${STAGES.join(', ')} (default Production)` },
+    stage: { type: 'string', description: 'the same as --to' },
+    ...LEDGER_OPTION,
+    ...POLICY_OPTIONS,
+  },
   async run(context) {
     const [model, versionText] = context.positionals;
     if (!model) throw new CliError('MODEL and VERSION are required', EXIT_USAGE);
     const version = positiveInteger(versionText, 'VERSION');
-    const stageText = typeof context.values.stage === 'string' ? context.values.stage : 'Production';
+    const stageText = typeof context.values.to === 'string' ? context.values.to : typeof context.values.stage === 'string' ? context.values.stage : 'Production';
     const stage = STAGES.find((s) => s.toLowerCase() === stageText.toLowerCase()) as Stage | undefined;
     if (!stage) throw new CliError(`unknown stage "${stageText}": one of ${STAGES.join(', ')}`, EXIT_USAGE);
+    const { check, close } = await policyCheck(context);
     return guarded(async () => {
-      const event = await registryFor(context).transition({ model, version, stage, ...reasonOf(context) });
+      let event;
+      try {
+        event = await registryFor(context).transition({ model, version, stage, ...reasonOf(context), ...overrideOf(context), ...(check ? { check } : {}) });
+      } catch (error) {
+        if (error instanceof PolicyBlockedError) return reportBlocked(context, error);
+        throw error;
+      } finally {
+        await close();
+      }
       const archived = (event.after as { archived?: number[] } | null)?.archived ?? [];
       context.stdout(
         context.values.json
@@ -130,25 +182,54 @@ const promote: CliCommand = {
 const stage: CliCommand = {
   name: 'stage',
   summary: 'set the stage of a model version (None, Staging, Production, Archived); to Production archives the current one',
-  usage: 'model-ledger stage MODEL VERSION STAGE [--reason TEXT] [--ledger PATH] [--json]',
-  options: { ...LEDGER_OPTION },
+  usage: 'model-ledger stage MODEL VERSION STAGE [--reason TEXT] [--override JUSTIFICATION] [--store PATH] [--ledger PATH] [--json]',
+  options: { ...LEDGER_OPTION, ...POLICY_OPTIONS },
   async run(context) {
     const [model, versionText, stageText] = context.positionals;
     if (!model || !stageText) throw new CliError('MODEL, VERSION and STAGE are required', EXIT_USAGE);
-    return promote.run({ ...context, positionals: [model, versionText], values: { ...context.values, stage: stageText } });
+    return promote.run({ ...context, positionals: [model, versionText], values: { ...context.values, to: stageText } });
+  },
+};
+
+const approve: CliCommand = {
+  name: 'approve',
+  summary: 'record your approval of moving a model version to a stage (policy gates count distinct approvers)',
+  usage: 'model-ledger approve MODEL VERSION --stage STAGE [--reason TEXT] [--ledger PATH] [--json]',
+  options: { stage: { type: 'string', description: `the stage the approval is for (default Production)` }, ...LEDGER_OPTION },
+  async run(context) {
+    const [model, versionText] = context.positionals;
+    if (!model) throw new CliError('MODEL and VERSION are required', EXIT_USAGE);
+    const version = positiveInteger(versionText, 'VERSION');
+    const stageText = typeof context.values.stage === 'string' ? context.values.stage : 'Production';
+    const stage = STAGES.find((s) => s.toLowerCase() === stageText.toLowerCase()) as Stage | undefined;
+    if (!stage) throw new CliError(`unknown stage "${stageText}": one of ${STAGES.join(', ')}`, EXIT_USAGE);
+    return guarded(async () => {
+      const event = await registryFor(context).approve({ model, version, stage, ...reasonOf(context) });
+      context.stdout(context.values.json ? toJson(event) + '\n' : `${event.actor.name} approved ${model} v${version} for ${stage}\n`);
+      return EXIT_OK;
+    });
   },
 };
 
 const rollback: CliCommand = {
   name: 'rollback',
   summary: 'put the previous Production version of a model back in Production',
-  usage: 'model-ledger rollback MODEL [--reason TEXT] [--ledger PATH] [--json]',
-  options: { ...LEDGER_OPTION },
+  usage: 'model-ledger rollback MODEL [--reason TEXT] [--override JUSTIFICATION] [--store PATH] [--ledger PATH] [--json]',
+  options: { ...LEDGER_OPTION, ...POLICY_OPTIONS },
   async run(context) {
     const [model] = context.positionals;
     if (!model) throw new CliError('MODEL is required', EXIT_USAGE);
+    const { check, close } = await policyCheck(context);
     return guarded(async () => {
-      const event = await registryFor(context).rollback({ model, ...reasonOf(context) });
+      let event;
+      try {
+        event = await registryFor(context).rollback({ model, ...reasonOf(context), ...overrideOf(context), ...(check ? { check } : {}) });
+      } catch (error) {
+        if (error instanceof PolicyBlockedError) return reportBlocked(context, error);
+        throw error;
+      } finally {
+        await close();
+      }
       context.stdout(context.values.json ? toJson(event) + '\n' : `${model}: v${event.version} is in Production again\n`);
       return EXIT_OK;
     });
@@ -257,13 +338,35 @@ const models: CliCommand = {
 const verify: CliCommand = {
   name: 'verify',
   summary: 'check the ledger: every line well-formed, every hash and link intact, every transition legal (exit 1 if not)',
-  usage: 'model-ledger verify [--ledger PATH] [--json]',
-  options: { ledger: LEDGER_OPTION.ledger },
+  usage: 'model-ledger verify [--policy] [--policy-file PATH] [--store PATH] [--ledger PATH] [--json]',
+  options: {
+    ledger: LEDGER_OPTION.ledger,
+    policy: { type: 'boolean', description: 'also check that every transition passed the gates of the policy (metrics from --store; scan first)' },
+    'policy-file': POLICY_OPTIONS['policy-file'],
+  },
   async run(context) {
     const file = ledgerPath(context);
     const read = await readLedger(file);
     const { problems: illegal } = project(read.events);
-    const problems = [...read.problems, ...illegal].sort((a, b) => a.line - b.line);
+    const problems: { line: number; kind: string; message: string; eventId?: string }[] = [...read.problems, ...illegal];
+    if (context.values.policy) {
+      const loaded = await loadPolicy(policyPath(context));
+      if (loaded.state !== 'ok') {
+        const why = loaded.state === 'missing' ? `no policy file at ${loaded.file}` : loaded.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('; ');
+        problems.push({ line: 0, kind: 'policy', message: `cannot check the policy: ${why}` });
+      } else {
+        const wantsStore = typeof context.values.store === 'string' || !!context.env.MODEL_LEDGER_STORE;
+        const store = wantsStore ? await openCliStore(context) : undefined;
+        try {
+          for (const p of checkLedgerAgainstPolicy(read.events, () => loaded.policy, (_m, v) => (store && v.runUid ? lastMetricValues(store.db, v.runUid) : undefined))) {
+            problems.push({ line: p.line, kind: 'policy', eventId: p.eventId, message: `${p.message}${p.failed.length ? `: ${p.failed.map((g) => `${g.gate} (${g.reason})`).join('; ')}` : ''}` });
+          }
+        } finally {
+          await store?.close();
+        }
+      }
+    }
+    problems.sort((a, b) => a.line - b.line);
     const ok = problems.length === 0;
     if (context.values.json) {
       context.stdout(toJson({ ok, ledger: file, events: read.events.length, heads: read.heads.length, problems }) + '\n');
@@ -277,4 +380,4 @@ const verify: CliCommand = {
   },
 };
 
-export const REGISTRY_COMMANDS: readonly CliCommand[] = [models, register, stage, promote, rollback, alias, verify];
+export const REGISTRY_COMMANDS: readonly CliCommand[] = [models, register, stage, promote, approve, rollback, alias, verify];

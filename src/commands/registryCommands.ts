@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { STAGES, type Stage } from '../registry/events';
-import { RegistryError } from '../registry/ledgerRegistry';
+import { PolicyBlockedError, RegistryError } from '../registry/ledgerRegistry';
 import { gtoAssignStage, gtoUnassignStage } from '../registry/external/gtoWriter';
 import { currentActor } from '../registry/identity';
 import { listModels, listVersions, versionTags } from '../registry/queries';
@@ -87,7 +87,10 @@ function guarded<A extends unknown[]>(work: (...args: A) => Promise<unknown>): (
     try {
       await work(...args);
     } catch (error) {
-      if (error instanceof RegistryError) void vscode.window.showErrorMessage(`Model Ledger: ${error.message}`);
+      if (error instanceof PolicyBlockedError) {
+        const failed = error.verdict.gates.filter((g) => g.status !== 'pass').map((g) => `${String(g.gate)}: ${String(g.reason)}`);
+        void vscode.window.showErrorMessage(`Model Ledger: blocked by the policy. ${failed.join(' · ')}`, { modal: false });
+      } else if (error instanceof RegistryError) void vscode.window.showErrorMessage(`Model Ledger: ${error.message}`);
       else throw error;
     }
   };
@@ -199,7 +202,8 @@ export function registerRegistryCommands(own: (d: vscode.Disposable) => void, de
         if (!stage) return;
         const reason = reasonArgument ?? (await vscode.window.showInputBox({ title: `Why move ${target.model} v${target.version} to ${stage}?`, placeHolder: 'Recorded in the ledger with the change' }));
         if (reason === undefined) return;
-        await deps.registry.registry(target.folder).transition({ model: target.model, version: target.version, stage, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+        const check = await deps.registry.moveCheck(target.folder);
+        await deps.registry.registry(target.folder).transition({ model: target.model, version: target.version, stage, ...(reason.trim() ? { reason: reason.trim() } : {}), ...(check ? { check } : {}) });
         await deps.registry.reproject(target.folder);
       }),
     ),
@@ -266,7 +270,8 @@ export function registerRegistryCommands(own: (d: vscode.Disposable) => void, de
         if (!model) return;
         const reason = reasonArgument ?? (await vscode.window.showInputBox({ title: `Why roll back ${model}?`, placeHolder: 'Recorded in the ledger' }));
         if (reason === undefined) return;
-        const event = await deps.registry.registry(folder).rollback({ model, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+        const check = await deps.registry.moveCheck(folder);
+        const event = await deps.registry.registry(folder).rollback({ model, ...(reason.trim() ? { reason: reason.trim() } : {}), ...(check ? { check } : {}) });
         await deps.registry.reproject(folder);
         void vscode.window.showInformationMessage(`Model Ledger: ${model} v${event.version} is in Production again.`);
       }),

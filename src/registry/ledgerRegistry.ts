@@ -7,6 +7,14 @@ export class RegistryError extends Error {
   override name = 'RegistryError';
 }
 
+/** A stage move the policy's gates refuse: nothing was written; `verdict` lists the gates. */
+export class PolicyBlockedError extends RegistryError {
+  override name = 'PolicyBlockedError';
+  constructor(readonly verdict: MoveVerdict) {
+    super(`blocked by the policy: ${verdict.message}`);
+  }
+}
+
 export interface LedgerSnapshot {
   readonly read: LedgerRead;
   readonly state: RegistryState;
@@ -15,6 +23,28 @@ export interface LedgerSnapshot {
 }
 
 type Draft = Omit<UnsignedEvent, 'prev' | 'v' | 'id'>;
+
+/** What a policy check sees of a move, under the ledger's lock. */
+export interface MoveRequest {
+  readonly model: string;
+  readonly version: number;
+  readonly stage: Stage;
+  readonly after: Readonly<Record<string, unknown>>;
+  readonly reason?: string;
+  readonly requester: Actor;
+  readonly override?: { readonly justification: string };
+}
+
+export interface MoveVerdict {
+  readonly allowed: boolean;
+  readonly overridden: boolean;
+  readonly message: string;
+  /** The gate results, recorded in the event (for the history and the audit report). */
+  readonly gates: readonly Readonly<Record<string, unknown>>[];
+}
+
+/** A policy check of a stage move against the ledger as it is at the append; undefined: nothing applies. */
+export type MoveCheck = (state: RegistryState, move: MoveRequest) => MoveVerdict | undefined;
 
 /**
  * The workspace's registry: every change is an event appended to the ledger file; the state is a
@@ -60,29 +90,62 @@ export class LedgerRegistry {
     });
   }
 
-  async transition(options: { model: string; version: number; stage: Stage; reason?: string }): Promise<LedgerEvent> {
+  async transition(options: {
+    model: string;
+    version: number;
+    stage: Stage;
+    reason?: string;
+    /** Policy gates, evaluated under the ledger's lock against the ledger as it is then. */
+    check?: MoveCheck;
+    override?: { justification: string };
+    rollback?: boolean;
+  }): Promise<LedgerEvent> {
     if (!(STAGES as readonly string[]).includes(options.stage)) throw new RegistryError(`unknown stage "${options.stage}": one of ${STAGES.join(', ')}`);
+    const actor = await this.actor();
     return this.change(async (state) => {
       const { version } = this.version(state, options.model, options.version);
       const archived = options.stage === 'Production' ? [...state.models.get(options.model)!.versions.values()].filter((v) => v.stage === 'Production' && v.version !== options.version).map((v) => v.version) : [];
+      const after: Record<string, unknown> = { stage: options.stage, ...(archived.length ? { archived } : {}), ...(options.rollback ? { rollback: true } : {}) };
+      const verdict = options.check?.(state, {
+        model: options.model,
+        version: options.version,
+        stage: options.stage,
+        after,
+        ...(options.reason ? { reason: options.reason } : {}),
+        requester: actor,
+        ...(options.override ? { override: options.override } : {}),
+      });
+      if (verdict) {
+        if (!verdict.allowed) throw new PolicyBlockedError(verdict);
+        after.gates = verdict.gates;
+        if (verdict.overridden && options.override) after.override = { justification: options.override.justification };
+      }
       return {
         action: 'transition',
         model: options.model,
         version: options.version,
         before: { stage: version.stage },
-        after: { stage: options.stage, ...(archived.length ? { archived } : {}) },
+        after,
         ...(options.reason ? { reason: options.reason } : {}),
       };
     });
   }
 
   /** Production goes back to the version that held it before the current one. */
-  async rollback(options: { model: string; reason?: string }): Promise<LedgerEvent> {
+  async rollback(options: { model: string; reason?: string; check?: MoveCheck; override?: { justification: string } }): Promise<LedgerEvent> {
     const snapshot = await this.snapshot();
     const model = this.model(snapshot.state, options.model);
     const target = previousProduction(model);
     if (target === undefined) throw new RegistryError(`"${options.model}" has no earlier Production version to roll back to`);
-    return this.transition({ model: options.model, version: target, stage: 'Production', reason: options.reason ?? `roll back to v${target}` });
+    return this.transition({
+      model: options.model,
+      version: target,
+      stage: 'Production',
+      reason: options.reason ?? `roll back to v${target}`,
+      rollback: true,
+      ...(options.check ? { check: options.check } : {}),
+      ...(options.override ? { override: options.override } : {}),
+    });
   }
 
   async setAlias(options: { model: string; alias: string; version: number; reason?: string }): Promise<LedgerEvent> {

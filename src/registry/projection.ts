@@ -14,7 +14,7 @@ export interface VersionState {
   tags: Record<string, string>;
   /** Stages this version held, oldest first, with the event that moved it (for rollback and history). */
   stageHistory: { stage: Stage; time: string; eventId: string }[];
-  /** Approvals recorded since the version last changed stage, per target stage. */
+  /** Approvals recorded for moving this version to a stage, not yet consumed by reaching it. */
   approvals: { stage: Stage; actor: { name: string; email?: string }; time: string; eventId: string }[];
 }
 
@@ -151,7 +151,8 @@ export function apply(models: Map<string, ModelState>, e: LedgerEvent): string |
 
 function setStage(version: VersionState, stage: Stage, e: LedgerEvent): void {
   version.stage = stage;
-  version.approvals = []; // approvals are for one move; a new stage starts afresh
+  // Approvals are for one move: reaching the stage consumes them (approvals for other stages stay).
+  version.approvals = version.approvals.filter((a) => a.stage !== stage);
   version.updatedAt = e.time;
   version.stageHistory.push({ stage, time: e.time, eventId: e.id });
 }

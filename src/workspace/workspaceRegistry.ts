@@ -2,7 +2,8 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { Actor } from '../registry/events';
 import { currentActor } from '../registry/identity';
-import { LedgerRegistry, type LedgerSnapshot } from '../registry/ledgerRegistry';
+import { loadPolicy, policyMoveCheck, type PolicyLoad } from '../policy';
+import { LedgerRegistry, RegistryError, type LedgerSnapshot, type MoveCheck } from '../registry/ledgerRegistry';
 import { ledgerModels, replaceRegistry, replaceRegistryEvents } from '../registry/storeProjection';
 import type { WorkspaceStores } from './workspaceStores';
 
@@ -11,6 +12,7 @@ export const DEFAULT_LEDGER_PATH = '.model-ledger/ledger.jsonl';
 interface FolderRegistry {
   readonly registry: LedgerRegistry;
   readonly watcher: vscode.FileSystemWatcher;
+  readonly policyWatcher: vscode.FileSystemWatcher;
 }
 
 /**
@@ -39,6 +41,42 @@ export class WorkspaceRegistry implements vscode.Disposable {
     return this.forFolder(folder).registry;
   }
 
+  /** The promotion policy beside the ledger. */
+  policyFile(folder: vscode.WorkspaceFolder): string {
+    return path.join(path.dirname(this.ledgerFile(folder)), 'policy.yaml');
+  }
+
+  /**
+   * The policy's gates as a move check (metrics from the folder's store), or undefined when there is
+   * no policy. A malformed policy blocks every move until it is fixed (its problems are in the
+   * Problems view).
+   */
+  async moveCheck(folder: vscode.WorkspaceFolder): Promise<MoveCheck | undefined> {
+    const loaded = await this.reportPolicy(folder);
+    if (loaded.state === 'missing') return undefined;
+    if (loaded.state === 'invalid') throw new RegistryError(`the policy ${vscode.workspace.asRelativePath(loaded.file)} has errors; promotion is blocked until they are fixed (see the Problems view)`);
+    const { store } = await this.stores.get(folder);
+    return policyMoveCheck(loaded.policy, store.db);
+  }
+
+  /** Parses the policy and shows its problems on their lines. */
+  async reportPolicy(folder: vscode.WorkspaceFolder): Promise<PolicyLoad> {
+    const loaded = await loadPolicy(this.policyFile(folder));
+    const uri = vscode.Uri.file(loaded.file);
+    this.problems.set(
+      uri,
+      loaded.state === 'missing'
+        ? []
+        : loaded.diagnostics.map((d) => {
+            const range = new vscode.Range(d.line - 1, d.column - 1, (d.endLine ?? d.line) - 1, (d.endColumn ?? d.column + 1) - 1);
+            const diagnostic = new vscode.Diagnostic(range, d.message, d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+            diagnostic.source = 'Model Ledger policy';
+            return diagnostic;
+          }),
+    );
+    return loaded;
+  }
+
   /** Projects every folder's ledger into its store (at start). */
   start(): void {
     for (const folder of vscode.workspace.workspaceFolders ?? []) void this.reproject(folder);
@@ -58,8 +96,15 @@ export class WorkspaceRegistry implements vscode.Disposable {
       watcher.onDidChange(onChange);
       watcher.onDidCreate(onChange);
       watcher.onDidDelete(onChange);
-      entry = { registry, watcher };
+      const policyRelative = path.relative(folder.uri.fsPath, this.policyFile(folder)).split(path.sep).join('/');
+      const policyWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, policyRelative));
+      const onPolicy = () => void this.reportPolicy(folder);
+      policyWatcher.onDidChange(onPolicy);
+      policyWatcher.onDidCreate(onPolicy);
+      policyWatcher.onDidDelete(onPolicy);
+      entry = { registry, watcher, policyWatcher };
       this.folders.set(key, entry);
+      void this.reportPolicy(folder);
     }
     return entry;
   }
@@ -108,7 +153,10 @@ export class WorkspaceRegistry implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const entry of this.folders.values()) entry.watcher.dispose();
+    for (const entry of this.folders.values()) {
+      entry.watcher.dispose();
+      entry.policyWatcher.dispose();
+    }
     this.folders.clear();
     this.problems.dispose();
     this.changeEmitter.dispose();
