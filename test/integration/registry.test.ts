@@ -61,6 +61,31 @@ describe('registry', () => {
     assert.equal(verified?.ok, true);
   });
 
+  it('refuses a stage move the policy’s gates block, and allows it once the gate passes', async () => {
+    const ml = await api();
+    const { mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const path = await import('node:path');
+    const policy = ml.registry.policyFile(folder());
+    mkdirSync(path.dirname(policy), { recursive: true });
+    writeFileSync(policy, 'version: 1\nmodels:\n  gated-model:\n    Staging:\n      gates:\n        - require: description\n');
+    const registry = ml.registry.registry(folder());
+    await registry.register({ model: 'gated-model', source: 'models/g' });
+    await ml.registry.reproject(folder());
+    const model = (await ml.modelsTree.getChildren()).find((n) => n.kind === 'model' && n.model.name === 'gated-model')!;
+    const [v1] = await ml.modelsTree.getChildren(model);
+    await vscode.commands.executeCommand('modelLedger.transitionStage', v1, 'Staging', 'try');
+    let [after] = await ml.modelsTree.getChildren(model);
+    assert.ok(after.kind === 'version' && after.version.stage === 'None', 'blocked: no description');
+    await vscode.commands.executeCommand('modelLedger.editDescription', after, 'now described');
+    [after] = await ml.modelsTree.getChildren(model);
+    await vscode.commands.executeCommand('modelLedger.transitionStage', after, 'Staging', 'try again');
+    [after] = await ml.modelsTree.getChildren(model);
+    assert.ok(after.kind === 'version' && after.version.stage === 'Staging', 'allowed once the gate passes');
+    const last = JSON.parse(readFileSync(ml.registry.ledgerFile(folder()), 'utf8').trim().split('\n').pop()!) as { after: { gates: { status: string }[] } };
+    assert.deepEqual(last.after.gates.map((g) => g.status), ['pass']);
+    rmSync(policy);
+  });
+
   it('rebuilds the registry from the ledger alone after the store is lost', async () => {
     const ml = await api();
     const file = ml.stores.storePath(folder())!;
