@@ -1,0 +1,44 @@
+/** First Wasserstein distance (scipy.stats.wasserstein_distance) and Evidently's normed variant. */
+import { pairwiseSum, requireNumbers, searchSorted, sortedCopy, variance } from './arrays';
+
+/**
+ * SciPy's `_cdf_distance`: the integral of |U − V|^p between the two empirical CDFs, evaluated on
+ * the merged sorted values.
+ */
+export function cdfDistance(p: 1 | 2, u: readonly number[], v: readonly number[]): number {
+  const uSorted = sortedCopy(u);
+  const vSorted = sortedCopy(v);
+  const all = new Float64Array(u.length + v.length);
+  all.set(uSorted, 0);
+  all.set(vSorted, u.length);
+  all.sort();
+  const terms = new Float64Array(all.length - 1);
+  for (let i = 0; i < all.length - 1; i++) {
+    const delta = all[i + 1] - all[i];
+    const uCdf = searchSorted(uSorted, all[i], 'right') / u.length;
+    const vCdf = searchSorted(vSorted, all[i], 'right') / v.length;
+    const diff = uCdf - vCdf;
+    terms[i] = p === 1 ? Math.abs(diff) * delta : diff * diff * delta;
+  }
+  const sum = pairwiseSum(terms);
+  return p === 1 ? sum : Math.sqrt(sum);
+}
+
+export function wassersteinDistance(reference: readonly number[], current: readonly number[]): number {
+  return cdfDistance(1, requireNumbers(reference, 'reference'), requireNumbers(current, 'current'));
+}
+
+export interface WassersteinNormedResult {
+  readonly distance: number;
+  readonly referenceStd: number;
+  /** W1 / max(std(reference, ddof=0), 0.001): the floor keeps constant references finite. */
+  readonly normed: number;
+}
+
+export function wassersteinNormed(reference: readonly number[], current: readonly number[]): WassersteinNormedResult {
+  const ref = requireNumbers(reference, 'reference');
+  const cur = requireNumbers(current, 'current');
+  const distance = cdfDistance(1, ref, cur);
+  const referenceStd = Math.sqrt(variance(ref, 0));
+  return { distance, referenceStd, normed: distance / Math.max(referenceStd, 0.001) };
+}
