@@ -19,6 +19,7 @@ const stages = [
   { name: 'integration tests (VS Code extension host)', command: process.execPath, args: ['out/test/harness/runInCodeServer.js'], counts: 'plain' },
   { name: 'browser check (workbench screenshot)', command: process.execPath, args: ['out/test/harness/browserCheck.js'], counts: 'plain' },
   { name: 'browser check (comparison panel, 50 runs, dark and light themes)', command: process.execPath, args: ['out/test/harness/compareCheck.js'], counts: 'plain' },
+  { name: 'browser check (comparison panels in the real workbench)', command: process.execPath, args: ['out/test/harness/compareWorkbenchCheck.js'], counts: 'plain' },
 ];
 
 function runStage(stage) {

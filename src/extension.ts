@@ -77,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   registerRunsViewCommands(own, runsState);
   registerSourceCommands(own, context.extensionUri);
   registerRegistryCommands(own, { stores: workspaceStores, registry, imports });
-  registerCompareCommands(own, context, workspaceStores);
+  registerCompareCommands(own, context, workspaceStores, imports);
   own(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('modelLedger.runs.keyMetric')) runsTree.refresh();

@@ -4,10 +4,11 @@ import { listModels, listVersions } from '../registry/queries';
 import { listAllRuns } from '../tracking/report';
 import type { ModelsNode } from '../views/modelsTree';
 import type { RunsNode } from '../views/runsTree';
+import type { WorkspaceImports } from '../workspace/workspaceImports';
 import type { WorkspaceStores } from '../workspace/workspaceStores';
 
 /** Compare Runs (Runs view multi-select, or the palette with a multi-select quick pick) and Compare with Production. */
-export function registerCompareCommands(own: (d: vscode.Disposable) => void, context: vscode.ExtensionContext, stores: WorkspaceStores): void {
+export function registerCompareCommands(own: (d: vscode.Disposable) => void, context: vscode.ExtensionContext, stores: WorkspaceStores, imports: WorkspaceImports): void {
   own(registerCompareSerializer(context, { stores }));
   own(
     vscode.commands.registerCommand('modelLedger.compareRuns', async (node?: RunsNode, selected?: RunsNode[]) => {
@@ -18,6 +19,8 @@ export function registerCompareCommands(own: (d: vscode.Disposable) => void, con
         const folders = vscode.workspace.workspaceFolders ?? [];
         folder ??= folders.length <= 1 ? folders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Compare runs of which folder?' });
         if (!folder) return;
+        // Right after the workspace opens, the first import may still be running: list its runs, not an empty store.
+        await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Model Ledger: importing runs' }, () => imports.ready(folder!));
         const { store } = await stores.get(folder);
         const chosen = new Set(runs.map((r) => r.run.uid));
         const picked = await vscode.window.showQuickPick(
