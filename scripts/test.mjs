@@ -12,7 +12,7 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const stages = [
   { name: 'type-check', command: bin('tsc'), args: ['-p', '.', '--noEmit'] },
   { name: 'type-check webviews', command: bin('tsc'), args: ['-p', 'webview', '--noEmit'] },
-  { name: 'lint', command: bin('eslint'), args: ['src', 'test', 'scripts', 'bench'] },
+  { name: 'lint', command: bin('eslint'), args: ['src', 'test', 'scripts', 'bench', 'webview'] },
   { name: 'build', command: process.execPath, args: ['scripts/build.mjs'] },
   { name: 'compile tests', command: bin('tsc'), args: ['-p', 'tsconfig.test.json'] },
   { name: 'unit tests', command: bin('mocha'), args: ['--config', 'test/unit/.mocharc.json'], counts: 'mocha' },

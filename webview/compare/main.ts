@@ -33,7 +33,8 @@ import './styles.css';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Decimation);
 
-type XMode = 'step' | 'relative' | 'wall';
+/** 'metric:<key>': another logged metric (e.g. epoch) as the x axis, joined by step. */
+type XMode = 'step' | 'relative' | 'wall' | `metric:${string}`;
 type Point = { x: number; y: number };
 
 const api = vscodeApi<CompareWebviewState, FromCompareWebview>();
@@ -380,9 +381,28 @@ const backgroundPlugin: Plugin<'line'> = {
   },
 };
 
+/** The value of the series `other` at `step`: the last point at or before it (series are ascending by step). */
+function valueAtStep(other: SeriesData, step: number): number {
+  let lo = 0;
+  let hi = other.x.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (other.x[mid] <= step) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found < 0 ? NaN : (other.y[found] ?? NaN);
+}
+
 function xValues(s: SeriesData): number[] {
   if (xMode === 'step') return s.x as number[];
   if (xMode === 'wall') return s.t as number[];
+  if (xMode.startsWith('metric:')) {
+    const other = series.get(seriesId(s.runUid, xMode.slice('metric:'.length)));
+    return other ? s.x.map((step) => valueAtStep(other, step)) : s.x.map(() => NaN);
+  }
   let t0 = Infinity;
   for (const t of s.t) if (t > 0 && t < t0) t0 = t;
   if (!Number.isFinite(t0)) t0 = 0;
@@ -393,6 +413,7 @@ function pointsOf(s: SeriesData): Point[] {
   const xs = xValues(s);
   const points: Point[] = new Array(xs.length);
   for (let i = 0; i < xs.length; i++) points[i] = { x: xs[i], y: s.y[i] ?? NaN };
+  if (xMode.startsWith('metric:')) return points.filter((p) => Number.isFinite(p.x)).sort((a, b) => a.x - b.x);
   // Time axes follow the wall clock, which a resumed run can make non-monotonic in step order.
   if (xMode !== 'step') points.sort((a, b) => a.x - b.x);
   return points;
@@ -462,7 +483,7 @@ function chartOptions(view: ChartView) {
         max: view.zoom?.max,
         ticks: { color: foreground, maxRotation: 0, autoSkipPadding: 12, callback: (v: number | string) => formatX(Number(v)) },
         grid: { color: grid },
-        title: { display: true, text: xMode === 'step' ? 'step' : xMode === 'relative' ? 'time since start' : 'wall time', color: foreground },
+        title: { display: true, text: xMode === 'step' ? 'step' : xMode === 'relative' ? 'time since start' : xMode === 'wall' ? 'wall time' : xMode.slice('metric:'.length), color: foreground },
       },
       y: { type: logScale ? ('logarithmic' as const) : ('linear' as const), ticks: { color: foreground }, grid: { color: grid } },
     },
@@ -477,9 +498,23 @@ function chartOptions(view: ChartView) {
   };
 }
 
+/** Offers every logged metric as an x axis too (e.g. epoch), once it appears. */
+function syncXOptions(keys: readonly string[]): void {
+  const present = new Set([...xSelect.querySelectorAll('vscode-option')].map((o) => o.getAttribute('value')));
+  for (const key of keys) {
+    const value = `metric:${key}`;
+    if (present.has(value)) continue;
+    const option = document.createElement('vscode-option');
+    option.setAttribute('value', value);
+    option.textContent = `Metric: ${key}`; // text, never markup: keys come from run files
+    xSelect.append(option);
+  }
+}
+
 function refreshCharts(): void {
   if (!model) return;
   const keys = model.metrics.map((m) => m.key);
+  syncXOptions(keys);
   for (const [key, view] of charts) {
     if (!keys.includes(key)) {
       view.chart?.destroy();
