@@ -8,6 +8,7 @@ import { listAllRuns, storeCounts } from '../tracking/report';
 import { CliError, EXIT_OK, EXIT_USAGE } from './cliError';
 import { COMPARE_COMMAND } from './compareCommand';
 import { openCliStore, type CliCommand } from './context';
+import { DRIFT_COMMAND } from './driftCommand';
 import { REGISTRY_COMMANDS } from './registryCommands';
 
 const info: CliCommand = {
@@ -121,4 +122,4 @@ function formatNumber(value: number): string {
   return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value);
 }
 
-export const COMMANDS: readonly CliCommand[] = [scan, runs, COMPARE_COMMAND, ...REGISTRY_COMMANDS, info];
+export const COMMANDS: readonly CliCommand[] = [scan, runs, COMPARE_COMMAND, ...REGISTRY_COMMANDS, DRIFT_COMMAND, info];

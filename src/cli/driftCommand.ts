@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { readDataset, driftValues, type DatasetRead } from '../datasets';
+import { columnDrift, datasetDrift, isDriftMethodName, type ColumnDriftResult } from '../drift';
+import { toJson } from '../shared/json';
+import { CliError, EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from './cliError';
+import type { CliCommand, CliContext } from './context';
+
+/** `--column name:categorical` (repeatable, comma-separated) → the readers' overrides. */
+function overridesOf(context: CliContext): { categorical: string[]; numerical: string[]; ignore: string[] } {
+  const out = { categorical: [] as string[], numerical: [] as string[], ignore: [] as string[] };
+  const raw = typeof context.values.column === 'string' ? context.values.column : '';
+  for (const spec of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const at = spec.lastIndexOf(':');
+    const name = at > 0 ? spec.slice(0, at) : spec;
+    const kind = at > 0 ? spec.slice(at + 1) : '';
+    if (kind === 'categorical' || kind === 'numerical' || kind === 'ignore') out[kind].push(name);
+    else throw new CliError(`--column ${spec}: expected NAME:categorical, NAME:numerical or NAME:ignore`, EXIT_USAGE);
+  }
+  return out;
+}
+
+async function read(context: CliContext, file: string, overrides: ReturnType<typeof overridesOf>): Promise<DatasetRead> {
+  const result = await readDataset(path.resolve(context.cwd, file), { overrides });
+  for (const d of result.diagnostics) context.stderr(`${d.file}${d.line ? `:${d.line}` : d.position ? `:${d.position}` : ''}: ${d.message}\n`);
+  if (!result.ok) throw new CliError(`cannot read ${file}`, EXIT_USAGE);
+  return result;
+}
+
+export const DRIFT_COMMAND: CliCommand = {
+  name: 'drift',
+  summary: 'data drift between a reference dataset and current data (CSV, JSONL, Parquet) with Evidently’s default methods; exit 1 when the dataset drifts',
+  usage: 'model-ledger drift REFERENCE CURRENT [--column NAME:categorical,...] [--method M] [--threshold T] [--drift-share S] [--json]',
+  options: {
+    column: { type: 'string', description: 'column types: NAME:categorical, NAME:numerical or NAME:ignore, comma-separated' },
+    method: { type: 'string', description: 'one method for every column (default: Evidently’s choice per column)' },
+    threshold: { type: 'string', description: 'the method’s threshold (default: its own)' },
+    'drift-share': { type: 'string', description: 'share of drifted columns that means dataset drift (default 0.5)' },
+  },
+  async run(context) {
+    const [referenceFile, currentFile] = context.positionals;
+    if (!referenceFile || !currentFile || context.positionals.length > 2) throw new CliError('give a REFERENCE and a CURRENT file', EXIT_USAGE);
+    const method = typeof context.values.method === 'string' ? context.values.method : undefined;
+    if (method !== undefined && !isDriftMethodName(method)) throw new CliError(`unknown method "${method}"`, EXIT_USAGE);
+    const threshold = typeof context.values.threshold === 'string' ? Number(context.values.threshold) : undefined;
+    if (threshold !== undefined && !Number.isFinite(threshold)) throw new CliError('--threshold must be a number', EXIT_USAGE);
+    const share = typeof context.values['drift-share'] === 'string' ? Number(context.values['drift-share']) : 0.5;
+    if (!(share > 0 && share <= 1)) throw new CliError('--drift-share must be in (0, 1]', EXIT_USAGE);
+    const overrides = overridesOf(context);
+    const [reference, current] = await Promise.all([read(context, referenceFile, overrides), read(context, currentFile, overrides)]);
+    const columns: ColumnDriftResult[] = [];
+    const skipped: { column: string; reason: string }[] = [];
+    for (const refColumn of reference.dataset.columns) {
+      const curColumn = current.dataset.column(refColumn.name);
+      if (!curColumn) {
+        skipped.push({ column: refColumn.name, reason: 'not in the current data' });
+        continue;
+      }
+      if (refColumn.type === 'datetime') {
+        skipped.push({ column: refColumn.name, reason: 'a timestamp, not a feature' });
+        continue;
+      }
+      const columnType = refColumn.type === 'categorical' || curColumn.type === 'categorical' ? 'categorical' : 'numerical';
+      try {
+        columns.push(
+          columnDrift(driftValues(refColumn), driftValues(curColumn), {
+            column: refColumn.name,
+            columnType,
+            ...(method ? { method } : {}),
+            ...(threshold !== undefined ? { threshold } : {}),
+          }),
+        );
+      } catch (error) {
+        skipped.push({ column: refColumn.name, reason: (error as Error).message });
+      }
+    }
+    const result = datasetDrift(columns, share);
+    if (context.values.json) {
+      context.stdout(toJson({ ...result, referenceRows: reference.dataset.rowCount, currentRows: current.dataset.rowCount, skipped }) + '\n');
+    } else {
+      const sorted = [...columns].sort((a, b) => Number(b.drifted === true) - Number(a.drifted === true));
+      for (const c of sorted) {
+        context.stdout(`${c.drifted ? 'DRIFT' : c.drifted === null ? '  ?  ' : '  ok '}  ${String(c.column).padEnd(24)} ${c.method.padEnd(14)} ${formatScore(c.score)} (threshold ${c.threshold})\n`);
+      }
+      for (const s of skipped) context.stdout(`  --   ${s.column.padEnd(24)} skipped: ${s.reason}\n`);
+      context.stdout(`${result.driftedCount} of ${result.columnCount} columns drifted (share ${result.share.toFixed(2)}, threshold ${result.driftShare}): ${result.drifted ? 'dataset drift' : 'no dataset drift'}\n`);
+    }
+    return result.drifted ? EXIT_CHECK_FAILED : EXIT_OK;
+  },
+};
+
+function formatScore(score: number): string {
+  return Number.isFinite(score) ? score.toPrecision(4).padStart(10) : String(score).padStart(10);
+}
