@@ -227,6 +227,22 @@ export function registerRegistryCommands(own: (d: vscode.Disposable) => void, de
   );
   own(
     vscode.commands.registerCommand(
+      'modelLedger.approve',
+      guarded(async (node?: ModelsNode, stageArgument?: Stage) => {
+        const target = await pickLedgerVersion(deps, node);
+        if (!target) return;
+        const stage =
+          stageArgument ??
+          ((await vscode.window.showQuickPick(STAGES.filter((s) => s !== target.stage), { title: `Approve moving ${target.model} v${target.version} to…` })) as Stage | undefined);
+        if (!stage) return;
+        const event = await deps.registry.registry(target.folder).approve({ model: target.model, version: target.version, stage });
+        await deps.registry.reproject(target.folder);
+        void vscode.window.showInformationMessage(`Model Ledger: ${event.actor.name} approved ${target.model} v${target.version} for ${stage}.`);
+      }),
+    ),
+  );
+  own(
+    vscode.commands.registerCommand(
       'modelLedger.removeAlias',
       guarded(async (node?: ModelsNode, aliasArgument?: string) => {
         const target = await pickLedgerVersion(deps, node);

@@ -76,6 +76,8 @@ describe('registry', () => {
     await vscode.commands.executeCommand('modelLedger.transitionStage', v1, 'Staging', 'try');
     let [after] = await ml.modelsTree.getChildren(model);
     assert.ok(after.kind === 'version' && after.version.stage === 'None', 'blocked: no description');
+    await vscode.commands.executeCommand('modelLedger.approve', after, 'Staging');
+    assert.match(readFileSync(ml.registry.ledgerFile(folder()), 'utf8').trim().split('\n').pop()!, /"action":"approve"/);
     await vscode.commands.executeCommand('modelLedger.editDescription', after, 'now described');
     [after] = await ml.modelsTree.getChildren(model);
     await vscode.commands.executeCommand('modelLedger.transitionStage', after, 'Staging', 'try again');
