@@ -36,6 +36,8 @@ const builds = [
     outfile: path.join(dist, 'cli.js'),
     banner: { js: '#!/usr/bin/env node' },
   },
+  // Import worker thread (src/ingest/workerPool.ts): the extension and the CLI start it from dist/.
+  { ...common, entryPoints: [path.join(root, 'src/ingest/unitWorker.ts')], outfile: path.join(dist, 'unitWorker.js') },
 ];
 
 // One browser bundle per webview panel: webview/<panel>/main.ts -> dist/webview/<panel>.js

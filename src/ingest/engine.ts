@@ -6,6 +6,7 @@ import { globToRegExp, matchesAny } from './glob';
 import { RecordingSink } from './recordingSink';
 import { StoreWriter } from './storeWriter';
 import type { Diagnostic, FileCursor, ImportContext, Importer } from './types';
+import { unitWorkerPool } from './workerPool';
 
 export interface UnitRef {
   readonly importer: Importer;
@@ -23,6 +24,8 @@ export interface ImportSummary {
 
 /** Units read ahead of the one being applied: enough to hide file-system latency, few enough to bound memory. */
 const READ_AHEAD = 16;
+/** Units in one import from which reading them in worker threads beats starting the workers. */
+const WORKER_MIN_UNITS = 8;
 
 interface ReadUnit {
   readonly ref: UnitRef;
@@ -52,6 +55,8 @@ export interface ImportProgress {
 export class ImportEngine {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly watchRegExps: { importer: Importer; patterns: RegExp[] }[];
+  /** Units a crashed import worker could not finish (they were then read on the main thread). */
+  readonly workerFailures: string[] = [];
 
   constructor(
     readonly store: Store,
@@ -120,9 +125,11 @@ export class ImportEngine {
     // Reading is mostly waiting on small file operations: read up to READ_AHEAD units at once, and
     // apply them to the store one at a time, in order (each in its own transaction).
     const reads: Promise<ReadUnit>[] = [];
+    // A worker pays off over many units; a single tailed file is quicker here unless workers are up.
+    const useWorkers = units.length >= WORKER_MIN_UNITS || unitWorkerPool()?.started === true;
     const startRead = (index: number) => {
       if (index >= units.length) return;
-      reads[index] = this.readUnit(units[index], options.signal);
+      reads[index] = this.readUnit(units[index], options.signal, useWorkers);
       // If applying an earlier unit fails, reads already in flight are never awaited: keep their failure quiet.
       reads[index].catch(() => undefined);
     };
@@ -143,9 +150,22 @@ export class ImportEngine {
   }
 
   /** Runs the importer for one unit, buffering what it emits (nothing touches the store yet). */
-  private async readUnit(ref: UnitRef, signal: AbortSignal | undefined): Promise<ReadUnit> {
+  private async readUnit(ref: UnitRef, signal: AbortSignal | undefined, useWorkers: boolean): Promise<ReadUnit> {
     const { importer, unit } = ref;
     const cursors = this.loadCursors(importer.format, unit);
+    const pool = useWorkers && importer.runsInWorker ? unitWorkerPool() : undefined;
+    if (pool) {
+      try {
+        const result = await pool.run({ format: importer.format, unit, root: this.root, cursors: [...cursors] });
+        const sink = new RecordingSink();
+        sink.operations.push(...result.operations);
+        sink.diagnostics.push(...result.diagnostics);
+        return { ref, sink, changedCursors: new Map(result.changedCursors), runUids: result.runUids, ...(result.failure ? { failure: result.failure } : {}) };
+      } catch (error) {
+        // The worker itself died (not bad input, which the importer reports): read this unit here.
+        this.workerFailures.push(`${unit}: ${(error as Error).message}`);
+      }
+    }
     const changedCursors = new Map<string, FileCursor>();
     const sink = new RecordingSink();
     const context: ImportContext = {

@@ -22,6 +22,7 @@ export function importersWithExtraGlobs(extra: Readonly<Record<string, readonly 
     if (globs.length === 0) return importer;
     return {
       format: importer.format,
+      ...(importer.runsInWorker ? { runsInWorker: true } : {}),
       patterns: [...importer.patterns, ...globs],
       watchPatterns: [...(importer.watchPatterns ?? importer.patterns), ...globs],
       unitOf: (file: string) => importer.unitOf(file),

@@ -66,9 +66,9 @@ export interface RunRecord {
 export interface MetricBatch {
   readonly runUid: string;
   readonly key: string;
-  readonly steps: number[];
-  readonly timestamps: number[];
-  readonly values: number[];
+  readonly steps: ArrayLike<number>;
+  readonly timestamps: ArrayLike<number>;
+  readonly values: ArrayLike<number>;
 }
 
 export interface ImportSink {
@@ -114,6 +114,11 @@ export interface Importer {
   readonly patterns: readonly string[];
   /** Globs of files whose changes mean a unit must be re-imported (default: `patterns`). Narrow, never `**` alone. */
   readonly watchPatterns?: readonly string[];
+  /**
+   * True when importUnit only reads files (no sql.js, no state shared between calls), so the engine
+   * may run it in a worker thread with the unit's cursors and apply what it emitted on the main one.
+   */
+  readonly runsInWorker?: boolean;
   /** The unit (a run folder, a store root, a file) that a matched file belongs to; undefined to ignore it. */
   unitOf(matchedFile: string): string | undefined;
   /**

@@ -45,6 +45,7 @@ interface TableCursorState {
 
 export const csvImporter: Importer = {
   format: FORMAT,
+  runsInWorker: true,
   patterns: [
     '**/lightning_logs/*/metrics.csv',
     '**/lightning_logs/*/hparams.yaml',

@@ -43,6 +43,7 @@ const NON_METRIC_FOLDERS = new Set(['plots', 'artifacts', 'images', 'html', 'mod
 
 export const dvcliveImporter: Importer = {
   format: FORMAT,
+  runsInWorker: true,
   patterns: [
     '**/dvclive/metrics.json',
     '**/dvclive/params.yaml',

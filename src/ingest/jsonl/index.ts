@@ -54,6 +54,7 @@ export function experimentUidOf(experimentName: string): string {
 /** Model Ledger's own run log (docs/run-log-format.md): one `*.mlrun.jsonl` file is one run. */
 export const jsonlImporter: Importer = {
   format: 'jsonl',
+  runsInWorker: true,
   patterns: ['**/*' + RUN_LOG_SUFFIX],
   unitOf(matchedFile: string): string | undefined {
     return matchedFile.endsWith(RUN_LOG_SUFFIX) ? matchedFile : undefined;

@@ -2,9 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { readNewBytes } from '../tail';
 import type { ArtifactRecord, ExperimentRecord, ImportContext, Importer, RunStatus } from '../types';
-import { parseMetricLines } from './metricLines';
+import { readMetricFile } from './metricFile';
 
 /** MLflow's RunStatus enum as the file store writes it (an integer). */
 const STATUS_BY_NUMBER: Record<number, RunStatus> = { 1: 'RUNNING', 2: 'SCHEDULED', 3: 'FINISHED', 4: 'FAILED', 5: 'KILLED' };
@@ -286,34 +285,32 @@ async function importRun(location: Location & { runDir: string }, context: Impor
 }
 
 async function importMetricFile(uid: string, key: string, file: string, context: ImportContext): Promise<void> {
-  const cursor = context.cursor(file);
   let update;
   try {
-    update = await readNewBytes(file, cursor);
+    update = await readMetricFile(file, context.cursor(file));
   } catch (error) {
     context.sink.diagnostic({ file, message: `cannot read metric file: ${(error as Error).message}`, severity: 'error' });
     return;
   }
   if (!update) return;
-  const previousLines = update.restarted ? 0 : ((cursor?.state as { lines?: number } | undefined)?.lines ?? 0);
   if (update.restarted) context.sink.resetMetrics(uid, key);
-  const parsed = parseMetricLines(update.bytes, previousLines + 1);
-  for (const error of parsed.errors) {
+  for (const error of update.errors) {
     context.sink.diagnostic({ file, position: `line ${error.line}`, line: error.line - 1, message: error.message, severity: 'error' });
   }
-  context.sink.metrics({ runUid: uid, key, steps: parsed.steps, timestamps: parsed.timestamps, values: parsed.values });
+  context.sink.metrics({ runUid: uid, key, steps: update.steps, timestamps: update.timestamps, values: update.values });
   context.setCursor(file, {
     size: update.size,
     mtimeMs: update.mtimeMs,
-    offset: update.start + parsed.consumed,
+    offset: update.start + update.consumed,
     head: update.head,
-    state: { lines: previousLines + parsed.lines },
+    state: { lines: update.lines },
   });
 }
 
 /** MLflow's file store (`mlruns/`): experiments, runs, params, tags, metrics, artifacts. */
 export const mlflowFileStoreImporter: Importer = {
   format: 'mlflow-file',
+  runsInWorker: true,
   patterns: ['**/mlruns/*/meta.yaml', '**/mlruns/*/*/meta.yaml', '**/mlruns/.trash/*/meta.yaml', '**/mlruns/.trash/*/*/meta.yaml'],
   watchPatterns: ['**/mlruns/**/metrics/**', '**/mlruns/**/params/**', '**/mlruns/**/tags/**', '**/mlruns/**/meta.yaml'],
   unitOf(file) {

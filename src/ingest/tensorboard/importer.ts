@@ -94,7 +94,7 @@ export function createTensorboardImporter(options: TensorboardImporterOptions = 
   };
 }
 
-export const tensorboardImporter: Importer = createTensorboardImporter();
+export const tensorboardImporter: Importer = { ...createTensorboardImporter(), runsInWorker: true };
 
 async function importRun(runDir: string, context: ImportContext, maxChunkBytes: number, forceFullRead: boolean): Promise<string[] | 'retry'> {
   const { sink } = context;

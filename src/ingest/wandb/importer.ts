@@ -185,7 +185,7 @@ export function createWandbImporter(options: WandbImporterOptions = {}): Importe
   };
 }
 
-export const wandbImporter: Importer = createWandbImporter();
+export const wandbImporter: Importer = { ...createWandbImporter(), runsInWorker: true };
 
 interface Settings {
   readonly maxChunkBytes: number;

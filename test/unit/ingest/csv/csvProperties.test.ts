@@ -76,7 +76,7 @@ describe('csv importer: properties', () => {
           appendFileSync(file, piece);
           await csvImporter.importUnit(folder, context);
         }
-        for (const batch of context.sink.batches) assert.ok(batch.values.every((v) => typeof v === 'number'));
+        for (const batch of context.sink.batches) assert.ok(Array.from(batch.values).every((v) => typeof v === 'number'));
       }),
       { numRuns: 150 },
     );

@@ -26,7 +26,7 @@ export class CollectingSink implements ImportSink {
     this.batches.push(batch);
     const id = `${batch.runUid} ${batch.key}`;
     const points = this.series.get(id) ?? [];
-    batch.values.forEach((value, i) => points.push({ step: batch.steps[i], timestamp: batch.timestamps[i], value }));
+    Array.from(batch.values).forEach((value, i) => points.push({ step: batch.steps[i], timestamp: batch.timestamps[i], value }));
     this.series.set(id, points);
   }
 

@@ -376,7 +376,7 @@ print(json.dumps({"logged": logged}))
       assert.equal((await done).code, 0);
       const batchesBefore = sink.batches.length;
       await importFile(temp.path, file, sink, context);
-      const arrived = sink.batches.slice(batchesBefore).flatMap((batch) => batch.steps);
+      const arrived = sink.batches.slice(batchesBefore).flatMap((batch) => Array.from(batch.steps));
       assert.deepEqual(arrived, Array.from({ length: 50 }, (_, i) => 50 + i));
       assert.equal(sink.points(uid, 'loss').length, 100);
       assert.equal(sink.runs.get(uid)!.status, 'FINISHED');

@@ -29,7 +29,7 @@ export class RecordingSink implements ImportSink {
 
   /** [step, value] pairs of one series, in arrival order. */
   series(runUid: string, key: string): [number, number][] {
-    return this.batches.filter((batch) => batch.runUid === runUid && batch.key === key).flatMap((batch) => batch.steps.map((step, index): [number, number] => [step, batch.values[index]]));
+    return this.batches.filter((batch) => batch.runUid === runUid && batch.key === key).flatMap((batch) => Array.from(batch.steps).map((step, index): [number, number] => [step, batch.values[index]]));
   }
 
   lastRun(uid: string): RunRecord | undefined {

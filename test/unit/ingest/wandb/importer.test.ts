@@ -367,7 +367,7 @@ describe('wandb importer', () => {
       await wandbImporter.importUnit(dir, context);
       assert.ok(!context.sink.diagnostics.some((d) => /import failed/.test(d.message)), JSON.stringify(context.sink.diagnostics));
       for (const batch of context.sink.batches) {
-        batch.steps.forEach((step, index) => assert.ok(written.has(`${batch.key}|${step}|${batch.values[index]}`), `${batch.key} ${step} ${batch.values[index]}`));
+        Array.from(batch.steps).forEach((step, index) => assert.ok(written.has(`${batch.key}|${step}|${batch.values[index]}`), `${batch.key} ${step} ${batch.values[index]}`));
       }
     }), { numRuns: 60 });
   });

@@ -33,7 +33,7 @@ export class RecordingSink implements ImportSink {
 
   /** [step, timestamp, value] of one series, in arrival order. */
   points(runUid: string, key: string): [number, number, number][] {
-    return this.batches.filter((b) => b.runUid === runUid && b.key === key).flatMap((b) => b.steps.map((step, i): [number, number, number] => [step, b.timestamps[i], b.values[i]]));
+    return this.batches.filter((b) => b.runUid === runUid && b.key === key).flatMap((b) => Array.from(b.steps).map((step, i): [number, number, number] => [step, b.timestamps[i], b.values[i]]));
   }
 
   pointCounts(runUid: string): Record<string, number> {
