@@ -278,7 +278,6 @@ export function mdCell(text: string | number | null | undefined): string {
     .replace(/\\/g, '\\\\')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
     .replace(/\|/g, '\\|')
     .replace(/[\r\n]+/g, ' ')
     .replace(/([`[\]])/g, '\\$1');
