@@ -367,7 +367,7 @@ h3 { font-size: 1.05em; margin-top: 20px; } h4 { font-size: 1em; margin: 16px 0 
 .muted { color: var(--muted); } .ok { color: var(--ok); font-weight: 600; } .bad { color: var(--bad); font-weight: 600; } .warn { color: var(--warn); font-weight: 600; }
 table { border-collapse: collapse; margin: 6px 0 12px; width: 100%; font-size: 13px; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-th { background: var(--head); font-weight: 600; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: var(--head); font-weight: 600; white-space: nowrap; } table.history td:nth-child(-n+3) { white-space: nowrap; overflow-wrap: normal; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 code, .hash { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
 .verdict { padding: 10px 14px; border: 1px solid var(--line); border-left: 4px solid var(--ok); border-radius: 4px; }
 .verdict.failed { border-left-color: var(--bad); }
