@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerRunCommands } from './commands/runCommands';
 import { registerCompareCommands } from './commands/compareCommands';
 import { registerRegistryCommands } from './commands/registryCommands';
+import { registerPromotionCommands } from './commands/promotionCommands';
 import { registerRunsViewCommands } from './commands/runsViewCommands';
 import { registerSourceCommands } from './commands/sourceCommands';
 import { showStoreInfo } from './commands/storeInfo';
@@ -78,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   registerSourceCommands(own, context.extensionUri);
   registerRegistryCommands(own, { stores: workspaceStores, registry, imports });
   registerCompareCommands(own, context, workspaceStores, imports);
+  registerPromotionCommands(own, context, { stores: workspaceStores, registry });
   own(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('modelLedger.runs.keyMetric')) runsTree.refresh();

@@ -10,6 +10,7 @@ import { COMPARE_COMMAND } from './compareCommand';
 import { openCliStore, type CliCommand } from './context';
 import { DRIFT_COMMAND } from './driftCommand';
 import { REGISTRY_COMMANDS } from './registryCommands';
+import { REPORT_COMMAND } from './reportCommand';
 
 const info: CliCommand = {
   name: 'info',
@@ -122,4 +123,4 @@ function formatNumber(value: number): string {
   return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value);
 }
 
-export const COMMANDS: readonly CliCommand[] = [scan, runs, COMPARE_COMMAND, ...REGISTRY_COMMANDS, DRIFT_COMMAND, info];
+export const COMMANDS: readonly CliCommand[] = [scan, runs, COMPARE_COMMAND, ...REGISTRY_COMMANDS, DRIFT_COMMAND, info, REPORT_COMMAND];

@@ -26,6 +26,9 @@ export class WorkspaceRegistry implements vscode.Disposable {
   private readonly actors = new Map<string, Promise<Actor>>();
   private readonly changeEmitter = new vscode.EventEmitter<vscode.WorkspaceFolder>();
   readonly onDidChange = this.changeEmitter.event;
+  private readonly policyEmitter = new vscode.EventEmitter<vscode.WorkspaceFolder>();
+  /** The folder's policy file changed, appeared or went away (after its problems were reported). */
+  readonly onDidChangePolicy = this.policyEmitter.event;
 
   constructor(
     private readonly stores: WorkspaceStores,
@@ -98,7 +101,7 @@ export class WorkspaceRegistry implements vscode.Disposable {
       watcher.onDidDelete(onChange);
       const policyRelative = path.relative(folder.uri.fsPath, this.policyFile(folder)).split(path.sep).join('/');
       const policyWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, policyRelative));
-      const onPolicy = () => void this.reportPolicy(folder);
+      const onPolicy = () => void this.reportPolicy(folder).then(() => this.policyEmitter.fire(folder));
       policyWatcher.onDidChange(onPolicy);
       policyWatcher.onDidCreate(onPolicy);
       policyWatcher.onDidDelete(onPolicy);
@@ -107,6 +110,11 @@ export class WorkspaceRegistry implements vscode.Disposable {
       void this.reportPolicy(folder);
     }
     return entry;
+  }
+
+  /** Who acts in this folder (git identity, else the OS user): the requester and approver the panel shows. */
+  identity(folder: vscode.WorkspaceFolder): Promise<Actor> {
+    return this.actor(folder);
   }
 
   private actor(folder: vscode.WorkspaceFolder): Promise<Actor> {
@@ -160,5 +168,6 @@ export class WorkspaceRegistry implements vscode.Disposable {
     this.folders.clear();
     this.problems.dispose();
     this.changeEmitter.dispose();
+    this.policyEmitter.dispose();
   }
 }
