@@ -11,6 +11,8 @@ import { performanceOverTime } from './performance';
 import { evaluateRule, formatRule, type AlertRule } from './rules';
 
 const MAX_CATEGORIES = 20;
+/** A numerical column with ≤ 20 distinct reference values is binned per value; at most this many bars. */
+const MAX_VALUE_BINS = 60;
 
 export interface DriftReportOptions {
   readonly referenceLabel: string;
@@ -52,10 +54,14 @@ export function featureHistogram(reference: readonly (number | string | null)[],
     return { kind: 'bins', edges: binning.edges ?? [], reference: binning.referenceShares, current: binning.currentShares };
   }
   const keys = (binning.keys ?? []).map(String);
-  const order = keys.map((_, i) => i).sort((a, b) => binning.referenceCounts[b] + binning.currentCounts[b] - (binning.referenceCounts[a] + binning.currentCounts[a]));
-  const kept = order.slice(0, MAX_CATEGORIES);
-  const rest = order.slice(MAX_CATEGORIES);
-  const sum = (shares: readonly number[], indices: number[]) => indices.reduce((s, i) => s + shares[i], 0);
+  // Categories: the most frequent first; numbers binned per value: in value order. The rest become "other".
+  const indices = keys.map((_, i) => i);
+  const order = type === 'categorical' ? indices.sort((a, b) => binning.referenceCounts[b] + binning.currentCounts[b] - (binning.referenceCounts[a] + binning.currentCounts[a])) : indices;
+  const limit = type === 'categorical' ? MAX_CATEGORIES : MAX_VALUE_BINS;
+  const kept = type === 'categorical' ? order.slice(0, limit) : order.length > limit ? order.filter((i) => binning.referenceCounts[i] + binning.currentCounts[i] > 0).slice(0, limit) : order;
+  const keptSet = new Set(kept);
+  const rest = order.filter((i) => !keptSet.has(i));
+  const sum = (shares: readonly number[], picked: number[]) => picked.reduce((s, i) => s + shares[i], 0);
   return {
     kind: 'categories',
     labels: [...kept.map((i) => keys[i]), ...(rest.length ? [`other (${rest.length})`] : [])],

@@ -280,7 +280,7 @@ function renderDetail(m: DriftReportModel): void {
   if (!f) return;
   const c = colors();
   detail.append(element('h2', undefined, `Histogram: ${f.column}`));
-  detail.append(element('p', 'caption', `${f.methodLabel} ${formatScore(f.score)} (threshold ${f.threshold}) · ${f.histogram.kind === 'bins' ? `${f.histogram.reference.length} bins (Sturges on reference ∪ current, as Evidently)` : 'share per category'}`));
+  detail.append(element('p', 'caption', `${f.methodLabel} ${formatScore(f.score)} (threshold ${f.threshold}) · ${f.histogram.kind === 'bins' ? `${f.histogram.reference.length} bins (Sturges on reference ∪ current, as Evidently)` : f.type === 'numerical' ? 'one bin per value (≤ 20 distinct values in the reference, as Evidently)' : 'share per category'}`));
   const box = element('div', 'chart-box large');
   const canvas = element('canvas');
   canvas.id = 'detail-histogram';
@@ -310,7 +310,7 @@ function thresholdBand(threshold: number, below: boolean, color: string): Plugin
       const top = below ? Math.max(chartArea.top, Math.min(chartArea.bottom, y)) : chartArea.top;
       const bottom = below ? chartArea.bottom : Math.max(chartArea.top, Math.min(chartArea.bottom, y));
       ctx.save();
-      ctx.fillStyle = withAlpha(color, 0.14);
+      ctx.fillStyle = withAlpha(color, 0.1);
       ctx.fillRect(chartArea.left, top, chartArea.right - chartArea.left, bottom - top);
       ctx.strokeStyle = withAlpha(color, 0.8);
       ctx.setLineDash([5, 4]);
