@@ -23,7 +23,9 @@ function overridesOf(context: CliContext): { categorical: string[]; numerical: s
 
 async function read(context: CliContext, file: string, overrides: ReturnType<typeof overridesOf>, timestampColumn?: string): Promise<DatasetRead> {
   const result = await readDataset(path.resolve(context.cwd, file), { overrides, ...(timestampColumn ? { timestampColumn } : {}) });
-  for (const d of result.diagnostics) context.stderr(`${d.file}${d.line ? `:${d.line}` : d.position ? `:${d.position}` : ''}: ${d.message}\n`);
+  // A reference without the current data's time column is normal: no diagnostic for that.
+  const absent = timestampColumn ? `Column "${timestampColumn}" was requested but the file has no such column.` : undefined;
+  for (const d of result.diagnostics.filter((x) => x.message !== absent)) context.stderr(`${d.file}${d.line ? `:${d.line}` : d.position ? `:${d.position}` : ''}: ${d.message}\n`);
   if (!result.ok) throw new CliError(`cannot read ${file}`, EXIT_USAGE);
   return result;
 }
