@@ -96,6 +96,11 @@ export function registerDriftCommands(own: (d: vscode.Disposable) => void, conte
 
   const panelDeps: DriftPanelDeps = {
     log: deps.log,
+    monitoringPolicy: async (folder) => {
+      if (!folder) return undefined;
+      const loaded = await deps.registry.reportPolicy(folder);
+      return loaded.state === 'ok' ? loaded.policy.monitoring : undefined;
+    },
     setReference: (v) => setReference(v),
     onReport: (v, report) => void deps.alerts.report(v.folder, v.model, v.version, report).catch((error) => deps.log.error(`Alerts: ${(error as Error).message}`)),
   };

@@ -6,6 +6,7 @@ import { readDataset, type DatasetRead } from '../datasets';
 import { buildDriftReport } from '../monitoring/driftReport';
 import { driftHtml } from '../monitoring/driftHtml';
 import { parseRule, type AlertRule } from '../monitoring/rules';
+import type { MonitoringPolicy } from '../policy/policyFile';
 import { isFromDriftWebview, type DriftReportModel, type FromDriftWebview, type ToDriftWebview, type WindowChoice } from '../shared/driftProtocol';
 
 export const DRIFT_VIEW_TYPE = 'modelLedger.drift';
@@ -36,6 +37,8 @@ export interface DriftPanelDeps {
   readonly log: vscode.LogOutputChannel;
   /** Asks for a new reference for the version and records it; resolves to the new file or undefined. */
   setReference(version: DriftVersionRef): Promise<string | undefined>;
+  /** The policy file's `monitoring:` section for the folder, if any (its rules add to the settings'; its drift_share wins). */
+  monitoringPolicy(folder: vscode.WorkspaceFolder | undefined): Promise<MonitoringPolicy | undefined>;
   /** Called with every report built for a model version (alerts). */
   onReport(version: DriftVersionRef, report: DriftReportModel, files: { reference: string; current: string }): void;
 }
@@ -114,7 +117,9 @@ export class DriftPanel implements vscode.Disposable {
 
   /** Reads the files (with progress, cancellable) unless they are in memory, then builds the report. */
   private async load(readFiles: boolean): Promise<void> {
-    const settings = monitoringSettings(this.folder());
+    const configured = monitoringSettings(this.folder());
+    const policy = await this.deps.monitoringPolicy(this.folder()).catch(() => undefined);
+    const settings: MonitoringSettings = { ...configured, rules: [...configured.rules, ...(policy?.rules ?? [])], driftShare: policy?.driftShare ?? configured.driftShare };
     try {
       await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Model Ledger: drift report', cancellable: true },
