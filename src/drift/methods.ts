@@ -5,7 +5,7 @@
  */
 import { binColumn, type Binning, fillEmptyBins } from './binning';
 import { andersonKSamp } from './stats/anderson';
-import { cleanCategorical, cleanNumeric, distinctCountSorted, requireNonEmpty, sortedCopy, withSortCache } from './stats/arrays';
+import { allFinite, cleanCategorical, cleanNumeric, distinctCountSorted, requireNonEmpty, sortedCopy, withSortCache } from './stats/arrays';
 import { chisquareDrift } from './stats/chisquare';
 import { cramerVonMises2Samp } from './stats/cramer_von_mises';
 import { energyDistance } from './stats/energy_distance';
@@ -331,7 +331,9 @@ export function columnDrift(reference: readonly RawValue[], current: readonly Ra
 
 function columnDriftSorted(reference: readonly RawValue[], current: readonly RawValue[], options: ColumnDriftOptions): ColumnDriftResult {
   const { columnType } = options;
-  const clean = columnType === 'numerical' ? cleanNumeric : cleanCategorical;
+  // Already-clean numbers are used as they are (not copied), so a sorted copy cached for them in an
+  // outer withSortCache scope serves again, e.g. for the same reference against every time window.
+  const clean = columnType === 'numerical' ? (values: readonly RawValue[]) => (allFinite(values) ? (values as number[]) : cleanNumeric(values)) : cleanCategorical;
   const ref = clean(reference);
   const cur = clean(current);
   requireNonEmpty(ref, 'reference', reference.length);

@@ -5,7 +5,7 @@
  */
 import { driftValues, timeWindows, type Dataset, type DatasetColumn, type WindowSpec } from '../datasets';
 import { binColumn, columnDrift, datasetDrift, DRIFT_METHODS, type ColumnDriftResult, type DriftMethodName } from '../drift';
-import { cleanCategorical, cleanNumeric } from '../drift/stats/arrays';
+import { cleanCategorical, cleanNumeric, withSortCache } from '../drift/stats/arrays';
 import type { DriftOverTime, DriftReportModel, FeatureDrift, FeatureHistogram, PerformanceView, WindowChoice } from '../shared/driftProtocol';
 import { performanceOverTime } from './performance';
 import { evaluateRule, formatRule, type AlertRule } from './rules';
@@ -133,8 +133,9 @@ export function buildDriftReport(reference: Dataset, current: Dataset, options: 
   else if (timestamp && timestamp.type !== 'datetime') notes.push(`Column "${timestamp.name}" is not a timestamp (${timestamp.type}): no drift over time.`);
   else if (timestamp) {
     const windows = timeWindows(current, timestamp.name, windowSpec(window));
-    const lines = results.map(({ result, type, ref, cur }) => {
-      const refValues = driftValues(ref);
+    // One sort cache for every window: each reference column is cleaned and sorted once, not per window.
+    const lines = withSortCache(() => results.map(({ result, type, ref, cur }) => {
+      const refValues = type === 'numerical' ? cleanNumeric(driftValues(ref)) : driftValues(ref);
       const scores: (number | null)[] = [];
       const drifted: (boolean | null)[] = [];
       for (const w of windows) {
@@ -148,7 +149,7 @@ export function buildDriftReport(reference: Dataset, current: Dataset, options: 
         }
       }
       return { column: ref.name, method: result.method, kind: result.kind, threshold: result.threshold, scores, drifted };
-    });
+    }));
     const share = windows.map((_, i) => (lines.length === 0 ? 0 : lines.filter((l) => l.drifted[i] === true).length / lines.length));
     const first = share.findIndex((s) => lines.length > 0 && s >= driftShare);
     overTime = {

@@ -53,6 +53,7 @@ export class MonitoringAlerts implements vscode.Disposable {
   private readonly alerts = new Map<string, VersionAlert>();
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changeEmitter.event;
+  private readonly shownUntrusted = new Set<string>();
   private readonly item = vscode.window.createStatusBarItem('modelLedger.alerts', vscode.StatusBarAlignment.Left, 9);
 
   constructor(
@@ -96,6 +97,13 @@ export class MonitoringAlerts implements vscode.Disposable {
   /** Appends an `alert` event per crossing the ledger does not already hold (same rule, series and start). */
   private async record(folder: vscode.WorkspaceFolder, model: string, version: number, found: readonly Crossing[]): Promise<number> {
     const { store } = await this.stores.get(folder);
+    if (!vscode.workspace.isTrusted) {
+      // Untrusted: the registry is read-only; the alert still shows (once per session and rule set).
+      const seen = `${key(folder, model, version)}|${found.map((c) => `${c.rule}@${c.start ?? ''}`).join(',')}`;
+      if (this.shownUntrusted.has(seen)) return 0;
+      this.shownUntrusted.add(seen);
+      return found.length;
+    }
     let recorded = 0;
     for (const c of found) {
       const last = latestVersionEvent(store.db, model, version, 'alert');

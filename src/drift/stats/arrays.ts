@@ -24,7 +24,7 @@ export function cleanNumeric(values: readonly RawValue[]): number[] {
 }
 
 /** True when every value is a finite number (nothing for `cleanNumeric` to drop). */
-function allFinite(values: readonly number[]): boolean {
+export function allFinite(values: readonly RawValue[]): boolean {
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     if (typeof value !== 'number' || !Number.isFinite(value)) return false;
@@ -60,17 +60,19 @@ export function requireNumbers(values: readonly number[], side: 'reference' | 'c
 /**
  * Sorted copies made while `withSortCache` runs, keyed by the array they were made from: one
  * column's statistics (distinct count, binning, the test itself) sort each sample only once.
- * Outside it nothing is cached, so a caller that mutates its arrays never sees a stale copy.
+ * Outside it nothing is cached, so a caller that mutates its arrays never sees a stale copy; the
+ * arrays must not change while it runs.
  */
 let sortCache: WeakMap<object, Float64Array> | undefined;
 
 export function withSortCache<T>(fn: () => T): T {
-  const outer = sortCache;
+  // Nested: the outer scope's cache serves (e.g. one reference column tested against many windows).
+  if (sortCache) return fn();
   sortCache = new WeakMap();
   try {
     return fn();
   } finally {
-    sortCache = outer;
+    sortCache = undefined;
   }
 }
 
