@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelLedgerApi } from '../../src/extension';
@@ -23,6 +23,9 @@ describe('drift', () => {
     writeFileSync(path.join(folder.uri.fsPath, 'data', 'reference.csv'), reference);
     writeFileSync(path.join(folder.uri.fsPath, 'data', 'current.csv'), current);
     await vscode.workspace.getConfiguration('modelLedger.monitoring', folder).update('rules', ['f1 < 0.92 for 48h'], vscode.ConfigurationTarget.Workspace);
+    // The other suites read the whole ledger: it is put back as it was at the end.
+    const ledger = path.join(folder.uri.fsPath, '.model-ledger', 'ledger.jsonl');
+    const ledgerBefore = existsSync(ledger) ? readFileSync(ledger, 'utf8') : undefined;
 
     const experiments = await ml.runsTree.getChildren();
     const runs = (await Promise.all(experiments.map((e) => ml.runsTree.getChildren(e)))).flat();
@@ -56,7 +59,6 @@ describe('drift', () => {
     const item = ml.modelsTree.getTreeItem(await versionNode());
     assert.equal((item.iconPath as vscode.ThemeIcon).id, 'warning');
     assert.match(String(item.description), /^⚠ dataset drift: 3 of 5 features drifted/);
-    const ledger = path.join(folder.uri.fsPath, '.model-ledger', 'ledger.jsonl');
     let actions: string[] = [];
     for (let i = 0; i < 100; i++) {
       actions = readFileSync(ledger, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { model: string; action: string }))
@@ -66,5 +68,10 @@ describe('drift', () => {
     }
     assert.deepEqual(actions, ['register', 'set-reference', 'alert', 'alert']);
     await vscode.window.tabGroups.close(driftTabs());
+    if (ledgerBefore === undefined) rmSync(ledger, { force: true });
+    else writeFileSync(ledger, ledgerBefore);
+    rmSync(path.join(folder.uri.fsPath, 'data'), { recursive: true, force: true });
+    await vscode.workspace.getConfiguration('modelLedger.monitoring', folder).update('rules', undefined, vscode.ConfigurationTarget.Workspace);
+    await ml.registry.reproject(folder);
   });
 });
