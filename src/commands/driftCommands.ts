@@ -2,7 +2,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { datasetFormatOf } from '../datasets';
 import { referenceFromRun } from '../monitoring/reference';
-import { DriftPanel, type DriftPanelDeps, type DriftVersionRef } from '../panels/driftPanel';
+import { DriftPanel, registerDriftSerializer, type DriftPanelDeps, type DriftVersionRef } from '../panels/driftPanel';
 import { latestVersionEvent, listModels, listVersions, runForUid } from '../registry/queries';
 import { runDetails } from '../tracking/queries';
 import type { ModelsNode } from '../views/modelsTree';
@@ -105,6 +105,7 @@ export function registerDriftCommands(own: (d: vscode.Disposable) => void, conte
     onReport: (v, report) => void deps.alerts.report(v.folder, v.model, v.version, report).catch((error) => deps.log.error(`Alerts: ${(error as Error).message}`)),
   };
 
+  own(registerDriftSerializer(context, panelDeps));
   own(
     vscode.commands.registerCommand('modelLedger.openDriftReport', async (arg?: VersionArg) => {
       const v = await pickVersion(arg);

@@ -7,7 +7,7 @@ import { buildDriftReport } from '../monitoring/driftReport';
 import { driftHtml } from '../monitoring/driftHtml';
 import { parseRule, type AlertRule } from '../monitoring/rules';
 import type { MonitoringPolicy } from '../policy/policyFile';
-import { isFromDriftWebview, type DriftReportModel, type FromDriftWebview, type ToDriftWebview, type WindowChoice } from '../shared/driftProtocol';
+import { isFromDriftWebview, type DriftRestoreState, type DriftReportModel, type FromDriftWebview, type ToDriftWebview, type WindowChoice } from '../shared/driftProtocol';
 
 export const DRIFT_VIEW_TYPE = 'modelLedger.drift';
 
@@ -97,9 +97,11 @@ export class DriftPanel implements vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     private readonly deps: DriftPanelDeps,
     input: DriftPanelInput,
+    window?: WindowChoice,
   ) {
     this.input = input;
-    this.window = monitoringSettings(input.version?.folder).window;
+    this.window = window ?? monitoringSettings(input.version?.folder).window;
+    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')] };
     DriftPanel.open_.add(this);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
@@ -182,7 +184,13 @@ export class DriftPanel implements vscode.Disposable {
     if (this.input.version) this.deps.onReport(this.input.version, this.model, { reference: this.input.referenceFile, current: this.input.currentFile });
   }
 
-  private html(initial: ToDriftWebview | undefined): string {
+  private restoreState(): DriftRestoreState {
+    const v = this.input.version;
+    return { referenceFile: this.input.referenceFile, currentFile: this.input.currentFile, window: this.window, ...(v ? { folder: v.folder.uri.toString(), model: v.model, version: v.version } : {}) };
+  }
+
+  private html(message: ToDriftWebview | undefined): string {
+    const initial = message ? { ...message, restore: this.restoreState() } : undefined;
     const webview = this.panel.webview;
     const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
     return driftHtml({
@@ -224,6 +232,20 @@ export class DriftPanel implements vscode.Disposable {
     }
   }
 
+  /** Rebuilds a panel VS Code kept across a window reload from the state its webview saved. */
+  static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, deps: DriftPanelDeps, state: unknown): DriftPanel | undefined {
+    const restore = (state as { restore?: Partial<DriftRestoreState> } | undefined)?.restore;
+    const folder = typeof restore?.folder === 'string' ? vscode.workspace.workspaceFolders?.find((f) => f.uri.toString() === restore.folder) : undefined;
+    if (!restore || typeof restore.referenceFile !== 'string' || typeof restore.currentFile !== 'string' || (restore.folder !== undefined && !folder)) {
+      panel.webview.options = { enableScripts: false };
+      panel.webview.html = `<!DOCTYPE html><html><body><p>This drift report cannot be restored: open it again from the Models view or the command palette.</p></body></html>`;
+      return undefined;
+    }
+    const version = folder && typeof restore.model === 'string' && typeof restore.version === 'number' ? { folder, model: restore.model, version: restore.version } : undefined;
+    const window = restore.window === 'day' || restore.window === 'week' || (typeof restore.window === 'string' && /^\d+(\.\d+)?h$/.test(restore.window)) ? restore.window : undefined;
+    return new DriftPanel(panel, context, deps, { referenceFile: restore.referenceFile, currentFile: restore.currentFile, ...(version ? { version } : {}) }, window);
+  }
+
   get report(): DriftReportModel | undefined {
     return this.model;
   }
@@ -239,4 +261,13 @@ export class DriftPanel implements vscode.Disposable {
     this.panel.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** Lets VS Code restore drift panels after a window reload. Put the result in `context.subscriptions`. */
+export function registerDriftSerializer(context: vscode.ExtensionContext, deps: DriftPanelDeps): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(DRIFT_VIEW_TYPE, {
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+      DriftPanel.revive(panel, context, deps, state);
+    },
+  });
 }

@@ -74,7 +74,18 @@ export interface DriftReportModel {
   readonly notes: readonly string[];
 }
 
-export type ToDriftWebview = { readonly type: 'init'; readonly model: DriftReportModel } | { readonly type: 'busy'; readonly text: string };
+/** What the host needs to rebuild the panel after a window reload (kept in the webview's state). */
+export interface DriftRestoreState {
+  readonly referenceFile: string;
+  readonly currentFile: string;
+  /** A model version's report: its folder (URI), model and version. */
+  readonly folder?: string;
+  readonly model?: string;
+  readonly version?: number;
+  readonly window?: WindowChoice;
+}
+
+export type ToDriftWebview = { readonly type: 'init'; readonly model: DriftReportModel; readonly restore?: DriftRestoreState } | { readonly type: 'busy'; readonly text: string; readonly restore?: DriftRestoreState };
 
 export type FromDriftWebview =
   | { readonly type: 'ready' }
@@ -84,6 +95,7 @@ export type FromDriftWebview =
 
 export interface DriftWebviewState {
   readonly selected?: string;
+  readonly restore?: DriftRestoreState;
 }
 
 export function isFromDriftWebview(message: unknown): message is FromDriftWebview {

@@ -23,6 +23,7 @@ import type { DriftReportModel } from '../../src/shared/driftProtocol';
 import { findRepoRoot, launchChromium } from './codeServer';
 
 const HOSTILE = '<img src=x onerror=window.__injected=1>age';
+const RESTORE = { referenceFile: '/w/data/reference.csv', currentFile: '/w/data/current.csv', folder: 'file:///w', model: 'churn-classifier', version: 1, window: 'day' as const };
 
 interface DemoData {
   driftDemoCsv(options?: { seed?: number; referenceRows?: number; rowsPerDay?: number }): { reference: string; current: string };
@@ -265,7 +266,7 @@ async function main(): Promise<number> {
     '/drift.css': { type: 'text/css', body: fs.readFileSync(path.join(dist, 'drift.css')) },
   };
   const server = await serve(files);
-  files['/'] = { type: 'text/html', body: driftHtml({ cspSource: server.origin, scriptUri: `${server.origin}/drift.js`, styleUri: `${server.origin}/drift.css`, initial: { type: 'init', model } }) };
+  files['/'] = { type: 'text/html', body: driftHtml({ cspSource: server.origin, scriptUri: `${server.origin}/drift.js`, styleUri: `${server.origin}/drift.css`, initial: { type: 'init', model, restore: RESTORE } }) };
   try {
     for (const themeName of ['dark', 'light'] as const) {
       const page = await browser.newPage({ viewport: { width: 1300, height: 950 } });
@@ -319,9 +320,11 @@ async function main(): Promise<number> {
         await page.waitForTimeout(200);
         const ink = await evaluate<number>(page, inkScript('#detail-histogram'));
         expect(ink > 5000, `large histogram ink ${ink}`);
-        const state = await evaluate<{ selected?: string }>(page, 'window.__state');
+        const state = await evaluate<{ selected?: string; restore?: unknown }>(page, 'window.__state');
         expect(state?.selected === 'sessions', `state ${JSON.stringify(state)}`);
-        return `ink ${ink}; selection persisted`;
+        // What VS Code hands back to the serializer after a window reload.
+        expect(JSON.stringify(state.restore) === JSON.stringify(RESTORE), `restore state ${JSON.stringify(state.restore)}`);
+        return `ink ${ink}; selection and restore state persisted`;
       });
       await check(t('drift over time shows where drift starts'), async () => {
         const first = await page.locator('#first-drift').textContent();

@@ -24,6 +24,7 @@ const post = (message: FromDriftWebview) => api.postMessage(message);
 
 let model: DriftReportModel | undefined;
 let selected: string | undefined = api.getState()?.selected;
+let restore = api.getState()?.restore;
 const overTimeCharts: Chart[] = [];
 const performanceCharts: Chart[] = [];
 
@@ -262,7 +263,7 @@ function renderFeatures(m: DriftReportModel): void {
 
 function select(column: string): void {
   selected = column;
-  api.setState({ selected });
+  api.setState({ selected, ...(restore ? { restore } : {}) });
   for (const tr of featuresTable.querySelectorAll('tbody tr')) tr.classList.toggle('selected', (tr as HTMLElement).dataset.column === column);
   if (model) {
     renderDetail(model);
@@ -482,6 +483,10 @@ function render(m: DriftReportModel): void {
 }
 
 function apply(message: ToDriftWebview): void {
+  if (message.restore) {
+    restore = message.restore;
+    api.setState({ ...(selected ? { selected } : {}), restore });
+  }
   if (message.type === 'init') render(message.model);
   else status.textContent = message.text;
 }
