@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   {
     // Host-free code must not reach for vscode: it also runs in the CLI and plain-Node tests.
-    files: ['src/store/**', 'src/shared/**', 'src/cli/**', 'src/tracking/**', 'src/registry/**', 'src/ingest/**', 'src/compare/**', 'src/drift/**', 'src/policy/**'],
+    files: ['src/store/**', 'src/shared/**', 'src/cli/**', 'src/tracking/**', 'src/registry/**', 'src/ingest/**', 'src/compare/**', 'src/drift/**', 'src/policy/**', 'src/monitoring/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'host-free module: no vscode import' }] }],
     },

@@ -1,6 +1,7 @@
 // Writes a realistic demo workspace: what a repo looks like after a few days of training with
 // MLflow (file store), PyTorch Lightning's CSVLogger and DVCLive. Deterministic (seeded), so the
 // demo and the screenshots look the same every time.
+import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -39,8 +40,10 @@ function mlflowExperiment(root, { id, name, runs, random, start }) {
     [yamlLine('artifact_location', `file://${path.join(expDir)}`), yamlLine('creation_time', start), yamlLine('experiment_id', String(id)), yamlLine('last_update_time', start), yamlLine('lifecycle_stage', 'active'), yamlLine('name', name)].join('\n') + '\n',
   );
   let clock = start;
+  const created = [];
   for (const run of runs) {
     const runId = hex(random, 32);
+    created.push({ name: run.name, runId });
     const runDir = path.join(expDir, runId);
     const steps = run.steps;
     const startTime = clock;
@@ -92,6 +95,7 @@ function mlflowExperiment(root, { id, name, runs, random, start }) {
     write(path.join(runDir, 'artifacts', 'model', 'MLmodel'), `artifact_path: model\nflavors:\n  python_function:\n    loader_module: mlflow.sklearn\nrun_id: ${runId}\n`);
     write(path.join(runDir, 'artifacts', 'confusion_matrix.json'), JSON.stringify({ labels: ['churn', 'stay'], matrix: [[410, 38], [51, 1501]] }) + '\n');
   }
+  return created;
 }
 
 function lightningLogs(root, random) {
@@ -144,6 +148,52 @@ function jsonlRuns(root, random) {
 }
 
 /** Writes the demo workspace into `root` (emptied first) and returns a short description. */
+/** JSON with object keys sorted at every level (src/registry/events.ts canonicalJson): what a ledger event's hash covers. */
+function canonicalJson(value) {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/**
+ * Drift and monitoring demo: the training data (data/reference.csv, named by the run's `train_data`
+ * param) and 14 days of production data (data/current.csv) where amount, country and sessions drift
+ * from 2026-11-08 and the model's F1 drops below 0.92 while the challenger's (prediction_v2) does not;
+ * a ledger with churn-classifier v1 (that run) in Production; settings for the drift panel and alerts.
+ */
+function monitoringDemo(root, runId, start) {
+  const require = createRequire(import.meta.url);
+  const { driftDemoCsv } = require('./driftDemoData.cjs');
+  const { reference, current } = driftDemoCsv();
+  write(path.join(root, 'data', 'reference.csv'), reference);
+  write(path.join(root, 'data', 'current.csv'), current);
+  const actor = { name: 'Ada Lovelace', email: 'ada@example.com' };
+  const drafts = [
+    { time: start + 4 * 86_400_000, action: 'register', model: 'churn-classifier', version: 1, before: null, after: { runUid: `mlflow-file:mlruns/2/${runId}`, runId, description: 'gradient boosting, tenure buckets' } },
+    { time: start + 4 * 86_400_000 + 3_600_000, action: 'transition', model: 'churn-classifier', version: 1, before: { stage: 'None' }, after: { stage: 'Production' }, reason: 'first release' },
+  ];
+  let prev = [];
+  const lines = drafts.map((d, i) => {
+    const unsigned = { v: 1, id: createHash('sha256').update(`demo-${i}`).digest('hex').slice(0, 16), ...d, time: new Date(d.time).toISOString(), actor, prev };
+    const event = { ...unsigned, hash: createHash('sha256').update(canonicalJson(unsigned)).digest('hex') };
+    prev = [event.hash];
+    return JSON.stringify(event);
+  });
+  write(path.join(root, '.model-ledger', 'ledger.jsonl'), lines.join('\n') + '\n');
+  write(path.join(root, '.model-ledger', '.gitattributes'), 'ledger.jsonl merge=union\n');
+  write(
+    path.join(root, '.vscode', 'settings.json'),
+    JSON.stringify({ 'modelLedger.monitoring.currentData': 'data/current.csv', 'modelLedger.monitoring.rules': ['f1 < 0.92 for 48h'], 'modelLedger.monitoring.alertTask': 'retrain' }, null, 2) + '\n',
+  );
+  write(
+    path.join(root, '.vscode', 'tasks.json'),
+    JSON.stringify({ version: '2.0.0', tasks: [{ label: 'retrain', type: 'shell', command: 'echo "retraining churn-classifier (demo task)"', problemMatcher: [] }] }, null, 2) + '\n',
+  );
+}
+
 export function writeDemoWorkspace(root) {
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
@@ -157,14 +207,14 @@ export function writeDemoWorkspace(root) {
     params: { learning_rate: lr, batch_size: 64, optimizer: 'adamw', model: 'gradient-boosting', n_estimators: 300 },
   }));
   mlflowExperiment(root, { id: 1, name: 'churn-classifier', random, start, runs: sweep });
-  mlflowExperiment(root, {
+  const features = mlflowExperiment(root, {
     id: 2,
     name: 'churn-features-v2',
     random,
     start: start + 3 * 86_400_000,
     runs: [
       { name: 'baseline', steps: 200, status: 3, quality: 1.0, params: { learning_rate: 0.003, batch_size: 128, optimizer: 'adamw', features: 'v1' } },
-      { name: 'with-tenure-buckets', steps: 200, status: 3, quality: 1.15, params: { learning_rate: 0.003, batch_size: 128, optimizer: 'adamw', features: 'v2' } },
+      { name: 'with-tenure-buckets', steps: 200, status: 3, quality: 1.15, params: { learning_rate: 0.003, batch_size: 128, optimizer: 'adamw', features: 'v2', train_data: 'data/reference.csv' } },
       { name: 'oom-bs1024', steps: 37, status: 4, quality: 0.9, params: { learning_rate: 0.003, batch_size: 1024, optimizer: 'adamw', features: 'v2' }, tags: { 'mlflow.note.content': 'CUDA out of memory at step 37' } },
       { name: 'long-run', steps: 140, status: 1, quality: 1.2, params: { learning_rate: 0.002, batch_size: 128, optimizer: 'lion', features: 'v2' } },
     ],
@@ -174,6 +224,7 @@ export function writeDemoWorkspace(root) {
     `artifact_location: file://${path.join(root, 'mlruns', '0')}\nexperiment_id: '0'\nlifecycle_stage: active\nname: Default\n`,
   );
   lightningLogs(root, random);
+  monitoringDemo(root, features.find((r) => r.name === 'with-tenure-buckets').runId, start);
   jsonlRuns(root, random);
   dvclive(root, random);
   write(
@@ -190,5 +241,5 @@ export function writeDemoWorkspace(root) {
     ].join('\n'),
   );
   write(path.join(root, 'README.md'), '# Churn model (Model Ledger demo workspace)\n\nRuns from MLflow, Lightning and DVCLive live here. Open the Model Ledger view in the activity bar.\n');
-  return `${sweep.length + 4} MLflow runs in 2 experiments, 3 Lightning CSV runs, 1 DVCLive run, 2 Model Ledger JSONL runs`;
+  return `${sweep.length + 4} MLflow runs in 2 experiments, 3 Lightning CSV runs, 1 DVCLive run, 2 Model Ledger JSONL runs, churn-classifier v1 in Production with drifting current data`;
 }

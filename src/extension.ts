@@ -7,6 +7,8 @@ import { registerPromotionCommands } from './commands/promotionCommands';
 import { registerRunsViewCommands } from './commands/runsViewCommands';
 import { registerSourceCommands } from './commands/sourceCommands';
 import { showStoreInfo } from './commands/storeInfo';
+import { registerDriftCommands } from './commands/driftCommands';
+import { MonitoringAlerts } from './workspace/monitoringAlerts';
 import { ModelsTreeProvider } from './views/modelsTree';
 import { RunsTreeProvider } from './views/runsTree';
 import { RunsViewState } from './views/runsViewState';
@@ -24,6 +26,7 @@ export interface ModelLedgerApi {
   readonly runsTree: RunsTreeProvider;
   readonly runsState: RunsViewState;
   readonly log: vscode.LogOutputChannel;
+  readonly alerts: MonitoringAlerts;
   /** Milliseconds from the start of activate() until the views and commands were registered. */
   readonly activationMs: number;
 }
@@ -53,7 +56,8 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 
   const runsState = own(new RunsViewState(context.workspaceState));
   const runsTree = own(new RunsTreeProvider(stores, () => settings().get<string>('runs.keyMetric', '').trim() || undefined, runsState));
-  const modelsTree = own(new ModelsTreeProvider(stores));
+  const alerts = own(new MonitoringAlerts(stores, registry, context.workspaceState, log));
+  const modelsTree = own(new ModelsTreeProvider(stores, alerts));
   const runsView = own(vscode.window.createTreeView('modelLedger.runs', { treeDataProvider: runsTree, canSelectMany: true, showCollapseAll: true }));
   const describeState = () => {
     runsView.message = runsState.filterText ? `Filter: ${runsState.filterText}` : undefined;
@@ -80,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   registerRegistryCommands(own, { stores: workspaceStores, registry, imports });
   registerCompareCommands(own, context, workspaceStores, imports);
   registerPromotionCommands(own, context, { stores: workspaceStores, registry });
+  registerDriftCommands(own, context, { stores: workspaceStores, registry, alerts, log });
   own(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('modelLedger.runs.keyMetric')) runsTree.refresh();
@@ -98,7 +103,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
     registry.start();
     void statusBar.update();
   }, 0);
-  return { stores, imports, registry, runsTree, modelsTree, runsState, log, activationMs };
+  return { stores, imports, registry, runsTree, modelsTree, runsState, log, alerts, activationMs };
 }
 
 export async function deactivate(): Promise<void> {

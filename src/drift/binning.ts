@@ -4,7 +4,7 @@
  * numpy.histogram_bin_edges(concat(reference, current), "sturges"); every other column gets one
  * bin per distinct value over reference ∪ current.
  */
-import { categoryCounts, searchSorted, sortedCopy } from './stats/arrays';
+import { categoryCounts, distinctCountSorted, searchSorted, sortedCopy } from './stats/arrays';
 import { type Category, type ColumnType } from './types';
 
 export const MAX_PER_VALUE_UNIQUE = 20;
@@ -51,12 +51,19 @@ export function sturgesBinEdges(values: ArrayLike<number>): number[] {
  * numpy.histogram(values, edges) counts: bin i holds edges[i] ≤ x < edges[i+1], the last bin
  * also holds x = edges[last]; values outside the edges are not counted.
  */
-export function histogramCounts(values: readonly number[], edges: readonly number[]): number[] {
+export function histogramCounts(values: ArrayLike<number>, edges: readonly number[]): number[] {
   const sorted = sortedCopy(values);
   const cumulative = edges.map((edge, i) => searchSorted(sorted, edge, i === edges.length - 1 ? 'right' : 'left'));
   const counts: number[] = [];
   for (let i = 0; i < edges.length - 1; i++) counts.push(cumulative[i + 1] - cumulative[i]);
   return counts;
+}
+
+function concatNumbers(a: readonly number[], b: readonly number[]): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i];
+  for (let i = 0; i < b.length; i++) out[a.length + i] = b[i];
+  return out;
 }
 
 export function countDistinct(values: readonly Category[]): number {
@@ -65,10 +72,12 @@ export function countDistinct(values: readonly Category[]): number {
 
 /** The bins Evidently's `get_binned_data` builds, before the empty-bin fill. */
 export function binColumn(reference: readonly Category[], current: readonly Category[], columnType: ColumnType): Binning {
-  if (columnType === 'numerical' && countDistinct(reference) > MAX_PER_VALUE_UNIQUE) {
+  const distinct =
+    columnType !== 'numerical' ? 0 : reference.every((v) => typeof v === 'number') ? distinctCountSorted(sortedCopy(reference as readonly number[]), []) : countDistinct(reference);
+  if (columnType === 'numerical' && distinct > MAX_PER_VALUE_UNIQUE) {
     const ref = reference as readonly number[];
     const cur = current as readonly number[];
-    const edges = sturgesBinEdges([...ref, ...cur]);
+    const edges = sturgesBinEdges(concatNumbers(ref, cur));
     const referenceCounts = histogramCounts(ref, edges);
     const currentCounts = histogramCounts(cur, edges);
     return {

@@ -5,7 +5,7 @@
  */
 import { binColumn, type Binning, fillEmptyBins } from './binning';
 import { andersonKSamp } from './stats/anderson';
-import { cleanCategorical, cleanNumeric, requireNonEmpty } from './stats/arrays';
+import { allFinite, cleanCategorical, cleanNumeric, distinctCountSorted, requireNonEmpty, sortedCopy, withSortCache } from './stats/arrays';
 import { chisquareDrift } from './stats/chisquare';
 import { cramerVonMises2Samp } from './stats/cramer_von_mises';
 import { energyDistance } from './stats/energy_distance';
@@ -326,13 +326,23 @@ export interface ColumnDriftResult {
  * `DriftComputationError`.
  */
 export function columnDrift(reference: readonly RawValue[], current: readonly RawValue[], options: ColumnDriftOptions): ColumnDriftResult {
+  return withSortCache(() => columnDriftSorted(reference, current, options));
+}
+
+function columnDriftSorted(reference: readonly RawValue[], current: readonly RawValue[], options: ColumnDriftOptions): ColumnDriftResult {
   const { columnType } = options;
-  const clean = columnType === 'numerical' ? cleanNumeric : cleanCategorical;
+  // Already-clean numbers are used as they are (not copied), so a sorted copy cached for them in an
+  // outer withSortCache scope serves again, e.g. for the same reference against every time window.
+  const clean = columnType === 'numerical' ? (values: readonly RawValue[]) => (allFinite(values) ? (values as number[]) : cleanNumeric(values)) : cleanCategorical;
   const ref = clean(reference);
   const cur = clean(current);
   requireNonEmpty(ref, 'reference', reference.length);
   requireNonEmpty(cur, 'current', current.length);
-  const uniqueCount = new Set<Category>([...ref, ...cur]).size;
+  // Numbers: count distinct values over the two sorted samples (the tests reuse the sorted copies).
+  const uniqueCount =
+    columnType === 'numerical'
+      ? distinctCountSorted(sortedCopy(ref as number[]), sortedCopy(cur as number[]))
+      : new Set<Category>([...ref, ...cur]).size;
   const methodName = options.method ?? defaultMethodFor(columnType, ref.length, uniqueCount);
   const method = DRIFT_METHODS[methodName];
   if (!method) throw new DriftInputError(`Unknown drift method "${String(methodName)}".`);

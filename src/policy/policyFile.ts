@@ -20,6 +20,10 @@
  *         gates:
  *           - metric: val_accuracy > 0.8
  *
+ *   monitoring:                     # optional: alert rules for drift reports of model versions
+ *     rules: ["f1 < 0.92 for 48h"]  # metric operator threshold [for <n>h|d|m|w] (src/monitoring/rules.ts)
+ *     drift_share: 0.5              # share of drifted features that means dataset drift (an alert)
+ *
  * Which rule applies: for a model and a target, the model's own entry for that target if it has one,
  * else the `"*"` entry's; the two are never merged (a model entry replaces the default for that
  * target only). No rule: no gates. `rollback` is the rule for moving a version back into Production
@@ -33,6 +37,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { parseRule, type AlertRule } from '../monitoring/rules';
 import { parseComparison, type Comparison, type ExpressionError } from './expressions';
 
 export const DEFAULT_POLICY_FILE = '.model-ledger/policy.yaml';
@@ -116,6 +121,15 @@ export interface Policy {
   readonly file: string;
   /** By model name as written; `"*"` is the default. */
   readonly models: ReadonlyMap<string, ModelRules>;
+  /** The optional `monitoring:` section: alert rules and the dataset drift share for drift reports. */
+  readonly monitoring?: MonitoringPolicy;
+}
+
+export interface MonitoringPolicy {
+  /** `rules: ["f1 < 0.92 for 48h", ...]` (src/monitoring/rules.ts). */
+  readonly rules: readonly AlertRule[];
+  /** `drift_share: 0.5`: share of drifted features that means dataset drift (an alert). */
+  readonly driftShare?: number;
 }
 
 export interface PolicyParse {
@@ -185,6 +199,7 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
 
   const root = resolve(doc, doc.contents);
   const models = new Map<string, ModelRules>();
+  let monitoring: MonitoringPolicy | undefined;
   let version = POLICY_FORMAT_VERSION;
   const start = { line: 1, column: 1 };
 
@@ -207,8 +222,10 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
       }
     } else if (key === 'models') {
       readModels(value, pair);
+    } else if (key === 'monitoring') {
+      monitoring = readMonitoring(value, keyNode);
     } else {
-      report(rangeOf(keyNode), `unknown key ${JSON.stringify(key)}: a policy has \`version\` and \`models\``);
+      report(rangeOf(keyNode), `unknown key ${JSON.stringify(key)}: a policy has \`version\`, \`models\` and optionally \`monitoring\``);
     }
   }
   if (!top.some((e) => e.key === 'version')) report(start, `\`version: ${POLICY_FORMAT_VERSION}\` is missing`);
@@ -216,7 +233,37 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
 
   const sorted = sortDiagnostics(diagnostics);
   if (sorted.some((d) => d.severity === 'error')) return { diagnostics: sorted };
-  return { policy: { version, file, models }, diagnostics: sorted };
+  return { policy: { version, file, models, ...(monitoring ? { monitoring } : {}) }, diagnostics: sorted };
+
+  function readMonitoring(node: Node | null, keyNode: Node | null): MonitoringPolicy | undefined {
+    if (!isMap(node)) {
+      report(rangeOf(node ?? keyNode), 'monitoring: expected a mapping with `rules:` (e.g. ["f1 < 0.92 for 48h"]) and optionally `drift_share:`');
+      return undefined;
+    }
+    const rules: AlertRule[] = [];
+    let driftShare: number | undefined;
+    for (const entry of entries(node)) {
+      if (entry.key === 'rules') {
+        if (!isSeq(entry.value)) {
+          report(rangeOf(entry.value ?? entry.keyNode), 'monitoring.rules: expected a list of rules such as "f1 < 0.92 for 48h"');
+          continue;
+        }
+        for (const item of entry.value.items as Node[]) {
+          const resolved = resolve(doc, item);
+          const rule = isScalar(resolved) && typeof resolved.value === 'string' ? parseRule(resolved.value) : `expected a rule as text, not ${describeValue(resolved)}`;
+          if (typeof rule === 'string') report(rangeOf(resolved), `monitoring.rules: ${rule}`);
+          else rules.push(rule);
+        }
+      } else if (entry.key === 'drift_share') {
+        const value = isScalar(entry.value) ? entry.value.value : undefined;
+        if (typeof value !== 'number' || !(value > 0 && value <= 1)) report(rangeOf(entry.value ?? entry.keyNode), `monitoring.drift_share: expected a number in (0, 1], not ${describeValue(entry.value)}`);
+        else driftShare = value;
+      } else {
+        report(rangeOf(entry.keyNode), `monitoring: unknown key ${JSON.stringify(entry.key)} (rules, drift_share)`);
+      }
+    }
+    return { rules, ...(driftShare !== undefined ? { driftShare } : {}) };
+  }
 
   function readModels(node: Node | null, pair: Pair): void {
     if (!isMap(node)) {

@@ -14,9 +14,11 @@ export type LedgerAction =
   | 'set-description'
   | 'set-tag'
   | 'delete-tag'
-  | 'approve'; // an approver's sign-off for moving a version to a stage (policy gates count them)
+  | 'approve' // an approver's sign-off for moving a version to a stage (policy gates count them)
+  | 'set-reference' // the reference dataset drift is measured against for a version (after.path, relative to the folder)
+  | 'alert'; // a monitoring threshold crossed for a version (after: rule, value, window), for the audit trail
 
-export const ACTIONS: readonly LedgerAction[] = ['register', 'transition', 'set-alias', 'delete-alias', 'set-description', 'set-tag', 'delete-tag', 'approve'];
+export const ACTIONS: readonly LedgerAction[] = ['register', 'transition', 'set-alias', 'delete-alias', 'set-description', 'set-tag', 'delete-tag', 'approve', 'set-reference', 'alert'];
 
 export interface Actor {
   readonly name: string;

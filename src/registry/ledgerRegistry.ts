@@ -199,6 +199,29 @@ export class LedgerRegistry {
     });
   }
 
+  /** Records the reference dataset drift is measured against for a version (a path relative to the workspace folder). */
+  async setReference(options: { model: string; version: number; path: string; reason?: string }): Promise<LedgerEvent> {
+    return this.change(async (state) => {
+      const { version } = this.version(state, options.model, options.version);
+      return {
+        action: 'set-reference',
+        model: options.model,
+        version: options.version,
+        before: version.reference === undefined ? null : { path: version.reference },
+        after: { path: options.path },
+        ...(options.reason ? { reason: options.reason } : {}),
+      };
+    });
+  }
+
+  /** Records a crossed monitoring threshold (the audit report lists these events). */
+  async recordAlert(options: { model: string; version: number; alert: Readonly<Record<string, unknown>> & { rule: string }; reason?: string }): Promise<LedgerEvent> {
+    return this.change(async (state) => {
+      this.version(state, options.model, options.version);
+      return { action: 'alert', model: options.model, version: options.version, before: null, after: { ...options.alert }, ...(options.reason ? { reason: options.reason } : {}) };
+    });
+  }
+
   private model(state: RegistryState, name: string): ModelState {
     const model = state.models.get(name);
     if (!model) throw new RegistryError(`no model "${name}" in the ledger`);

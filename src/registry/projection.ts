@@ -16,6 +16,8 @@ export interface VersionState {
   stageHistory: { stage: Stage; time: string; eventId: string }[];
   /** Approvals recorded for moving this version to a stage, not yet consumed by reaching it. */
   approvals: { stage: Stage; actor: { name: string; email?: string }; time: string; eventId: string }[];
+  /** The reference dataset for drift (a path relative to the workspace folder), from the last set-reference event. */
+  reference?: string;
 }
 
 export interface ModelState {
@@ -139,6 +141,17 @@ export function apply(models: Map<string, ModelState>, e: LedgerEvent): string |
       if (!(STAGES as readonly string[]).includes(stage)) return `approve: unknown stage ${JSON.stringify(after.stage)}`;
       if (stage === version.stage) return `approve: v${version.version} is already ${stage}`;
       version.approvals.push({ stage, actor: { ...e.actor }, time: e.time, eventId: e.id });
+      break;
+    }
+    case 'set-reference': {
+      if (!version) return 'set-reference: no version given';
+      if (typeof after.path !== 'string' || after.path.trim() === '') return 'set-reference: no dataset path';
+      version.reference = after.path;
+      break;
+    }
+    case 'alert': {
+      if (!version) return 'alert: no version given';
+      if (typeof after.rule !== 'string' || after.rule === '') return 'alert: no rule';
       break;
     }
     default:

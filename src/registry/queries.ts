@@ -128,6 +128,10 @@ function summarize(e: { action: string; before?: Record<string, unknown> | null;
       return `tag ${String(before.key)} removed`;
     case 'approve':
       return `approved for ${String(after.stage)}`;
+    case 'set-reference':
+      return `reference data ${String(after.path)}`;
+    case 'alert':
+      return `alert: ${String(after.rule)}`;
     default:
       return e.action;
   }
@@ -135,4 +139,12 @@ function summarize(e: { action: string; before?: Record<string, unknown> | null;
 
 export function versionTags(db: Database, versionId: number): Record<string, string> {
   return Object.fromEntries(rows(db, 'SELECT key, value FROM version_tags WHERE version_id = ?', [versionId], (r) => [String(r[0]), String(r[1])] as const));
+}
+
+/** The latest payload of one action for a version (newest event first), e.g. its reference dataset or last alert. */
+export function latestVersionEvent(db: Database, model: string, version: number, action: string): { time: number; after: Record<string, unknown> } | undefined {
+  return rows(db, 'SELECT time, payload FROM registry_events WHERE model = ? AND version = ? AND action = ? ORDER BY seq DESC LIMIT 1', [model, version, action], (r) => ({
+    time: Number(r[0]),
+    after: ((JSON.parse(String(r[1])) as { after?: Record<string, unknown> | null }).after ?? {}) as Record<string, unknown>,
+  }))[0];
 }

@@ -28,8 +28,18 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly stores: WorkspaceStores) {
+  private readonly alertSubscription: vscode.Disposable | undefined;
+
+  /** `alerts`: monitoring alerts per version (a warning icon and the crossed thresholds on the version). */
+  constructor(
+    private readonly stores: WorkspaceStores,
+    private readonly alerts?: {
+      alertFor(folder: vscode.WorkspaceFolder, model: string, version: number): { readonly lines: readonly string[] } | undefined;
+      readonly onDidChange: vscode.Event<void>;
+    },
+  ) {
     this.subscription = stores.onDidChange(() => this.refresh());
+    this.alertSubscription = alerts?.onDidChange(() => this.refresh());
   }
 
   refresh(): void {
@@ -185,11 +195,19 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
     item.tooltip = tooltip;
     item.accessibilityInformation = { label: `${node.model.name} version ${v.version}, ${v.stage}${v.aliases.length ? `, aliases ${v.aliases.join(', ')}` : ''}` };
     item.contextValue = readOnly ? 'version.imported' : `version.${v.stage.toLowerCase()}`;
+    const alert = this.alerts?.alertFor(node.folder, node.model.name, v.version);
+    if (alert) {
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+      item.description = `⚠ ${alert.lines[0]}${item.description ? ` · ${String(item.description)}` : ''}`;
+      tooltip.appendMarkdown('  \n**Alert**  \n');
+      for (const line of alert.lines) tooltip.appendText(line).appendMarkdown('  \n');
+    }
     return item;
   }
 
   dispose(): void {
     this.subscription.dispose();
+    this.alertSubscription?.dispose();
     this.changeEmitter.dispose();
   }
 }

@@ -9,11 +9,27 @@ import { type Category, DriftInputError, type RawValue } from '../types';
  * column count as missing too (what a pandas numeric coercion would make of them).
  */
 export function cleanNumeric(values: readonly RawValue[]): number[] {
-  const out: number[] = [];
-  for (const value of values) {
-    if (typeof value === 'number' && Number.isFinite(value)) out.push(value);
+  let kept = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value === 'number' && Number.isFinite(value)) kept++;
+  }
+  const out = new Array<number>(kept);
+  let j = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value === 'number' && Number.isFinite(value)) out[j++] = value;
   }
   return out;
+}
+
+/** True when every value is a finite number (nothing for `cleanNumeric` to drop). */
+export function allFinite(values: readonly RawValue[]): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+  }
+  return true;
 }
 
 /** Categorical cleaning: null/undefined and non-finite numbers are missing; strings are kept as they are. */
@@ -34,16 +50,69 @@ export function requireNonEmpty<T>(values: readonly T[], side: 'reference' | 'cu
   }
 }
 
+/** The cleaned numbers; the input array itself when it is already clean (it is never modified). */
 export function requireNumbers(values: readonly number[], side: 'reference' | 'current'): number[] {
-  const cleaned = cleanNumeric(values);
+  const cleaned = allFinite(values) ? (values as number[]) : cleanNumeric(values);
   requireNonEmpty(cleaned, side, values.length);
   return cleaned;
 }
 
-export function sortedCopy(values: readonly number[]): Float64Array {
+/**
+ * Sorted copies made while `withSortCache` runs, keyed by the array they were made from: one
+ * column's statistics (distinct count, binning, the test itself) sort each sample only once.
+ * Outside it nothing is cached, so a caller that mutates its arrays never sees a stale copy; the
+ * arrays must not change while it runs.
+ */
+let sortCache: WeakMap<object, Float64Array> | undefined;
+
+export function withSortCache<T>(fn: () => T): T {
+  // Nested: the outer scope's cache serves (e.g. one reference column tested against many windows).
+  if (sortCache) return fn();
+  sortCache = new WeakMap();
+  try {
+    return fn();
+  } finally {
+    sortCache = undefined;
+  }
+}
+
+/** Ascending copy as a Float64Array. Callers must not modify it (it may be shared, see `withSortCache`). */
+export function sortedCopy(values: ArrayLike<number>): Float64Array {
+  const cached = sortCache?.get(values as object);
+  if (cached) return cached;
   const sorted = Float64Array.from(values);
   sorted.sort();
+  sortCache?.set(values as object, sorted);
   return sorted;
+}
+
+/** Number of distinct values over two ascending arrays (SameValueZero, as a Set counts them; no NaN). */
+export function distinctCountSorted(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let i = 0;
+  let j = 0;
+  let count = 0;
+  let last = NaN;
+  while (i < a.length || j < b.length) {
+    const value = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
+    // NaN (sorted last) counts once, as in a Set.
+    if (value !== last && !(Number.isNaN(value) && Number.isNaN(last))) {
+      count++;
+      last = value;
+    }
+  }
+  return count;
+}
+
+/** Merges two ascending arrays into one. */
+export function mergeSorted(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i] <= b[j] ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
 }
 
 /** numpy.searchsorted on an ascending array. */

@@ -1,5 +1,5 @@
 /** First Wasserstein distance (scipy.stats.wasserstein_distance) and Evidently's normed variant. */
-import { pairwiseSum, requireNumbers, searchSorted, sortedCopy, variance } from './arrays';
+import { mergeSorted, pairwiseSum, requireNumbers, sortedCopy, variance } from './arrays';
 
 /**
  * SciPy's `_cdf_distance`: the integral of |U − V|^p between the two empirical CDFs, evaluated on
@@ -8,15 +8,17 @@ import { pairwiseSum, requireNumbers, searchSorted, sortedCopy, variance } from 
 export function cdfDistance(p: 1 | 2, u: readonly number[], v: readonly number[]): number {
   const uSorted = sortedCopy(u);
   const vSorted = sortedCopy(v);
-  const all = new Float64Array(u.length + v.length);
-  all.set(uSorted, 0);
-  all.set(vSorted, u.length);
-  all.sort();
+  const all = mergeSorted(uSorted, vSorted);
   const terms = new Float64Array(all.length - 1);
+  // searchsorted(sorted, all[i], 'right') with two pointers: all[] ascends, so the counts only grow.
+  let uCount = 0;
+  let vCount = 0;
   for (let i = 0; i < all.length - 1; i++) {
     const delta = all[i + 1] - all[i];
-    const uCdf = searchSorted(uSorted, all[i], 'right') / u.length;
-    const vCdf = searchSorted(vSorted, all[i], 'right') / v.length;
+    while (uCount < uSorted.length && uSorted[uCount] <= all[i]) uCount++;
+    while (vCount < vSorted.length && vSorted[vCount] <= all[i]) vCount++;
+    const uCdf = uCount / u.length;
+    const vCdf = vCount / v.length;
     const diff = uCdf - vCdf;
     terms[i] = p === 1 ? Math.abs(diff) * delta : diff * diff * delta;
   }
