@@ -73,5 +73,21 @@ describe('drift', () => {
     rmSync(path.join(folder.uri.fsPath, 'data'), { recursive: true, force: true });
     await vscode.workspace.getConfiguration('modelLedger.monitoring', folder).update('rules', undefined, vscode.ConfigurationTarget.Workspace);
     await ml.registry.reproject(folder);
+    // The ledger watcher reprojects again when it sees those writes; let that settle (no store change
+    // for 1.5 s, at most 15 s) so the next suite does not meet a store reopened under it.
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(quiet);
+        clearTimeout(cap);
+        subscription.dispose();
+        resolve();
+      };
+      let quiet = setTimeout(done, 1500);
+      const cap = setTimeout(done, 15_000);
+      const subscription = ml.stores.onDidChange(() => {
+        clearTimeout(quiet);
+        quiet = setTimeout(done, 1500);
+      });
+    });
   });
 });
