@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { currentActor } from '../registry/identity';
 import { checkLedgerAgainstPolicy, lastMetricValues, loadPolicy, policyMoveCheck } from '../policy';
 import { LedgerRegistry, PolicyBlockedError, RegistryError, type MoveCheck } from '../registry/ledgerRegistry';
@@ -33,7 +34,22 @@ function registryFor(context: CliContext): LedgerRegistry {
 const POLICY_OPTIONS: Record<string, CliOptionSpec> = {
   'policy-file': { type: 'string', description: 'policy file (default: policy.yaml beside the ledger)' },
   override: { type: 'string', description: 'promote although gates fail, with this justification (only where the policy allows overrides; recorded)' },
+  'drift-report': { type: 'string', description: "the candidate's drift report (the JSON of `model-ledger drift --json`) for drift.share gates" },
 };
+
+/** The drift share in a `drift --json` report given with --drift-report; exits 2 when it is not one. */
+async function driftReportOf(context: CliContext): Promise<{ share: number } | undefined> {
+  const file = context.values['drift-report'];
+  if (typeof file !== 'string' || !file) return undefined;
+  let share: unknown;
+  try {
+    share = (JSON.parse(await readFile(path.resolve(context.cwd, file), 'utf8')) as { driftShare?: unknown }).driftShare;
+  } catch (error) {
+    throw new CliError(`cannot read the drift report ${file}: ${(error as Error).message}`, EXIT_USAGE);
+  }
+  if (typeof share !== 'number' || !(share >= 0 && share <= 1)) throw new CliError(`${file} is not a drift report: no driftShare between 0 and 1 (write one with model-ledger drift --json)`, EXIT_USAGE);
+  return { share };
+}
 
 function policyPath(context: CliContext): string {
   const explicit = context.values['policy-file'];
@@ -50,7 +66,11 @@ async function policyCheck(context: CliContext): Promise<{ check?: MoveCheck; cl
   }
   const wantsStore = typeof context.values.store === 'string' || !!context.env.MODEL_LEDGER_STORE;
   const store = wantsStore ? await openCliStore(context) : undefined;
-  return { check: policyMoveCheck(loaded.policy, store?.db), close: async () => store?.close() };
+  const drift = await driftReportOf(context);
+  // A report describes the data of the version being moved: the one named on the command line.
+  const [model, versionText] = context.positionals;
+  const driftOf = drift ? (m: string, v: number) => (m === model && String(v) === versionText ? drift : undefined) : undefined;
+  return { check: policyMoveCheck(loaded.policy, store?.db, driftOf), close: async () => store?.close() };
 }
 
 function overrideOf(context: CliContext): { override?: { justification: string } } {
@@ -143,7 +163,7 @@ const register: CliCommand = {
 const promote: CliCommand = {
   name: 'promote',
   summary: 'move a model version to a stage (None, Staging, Production, Archived); to Production archives the current one',
-  usage: 'model-ledger promote MODEL VERSION --to STAGE [--reason TEXT] [--override JUSTIFICATION] [--store PATH] [--ledger PATH] [--json]',
+  usage: 'model-ledger promote MODEL VERSION --to STAGE [--reason TEXT] [--override JUSTIFICATION] [--drift-report FILE] [--store PATH] [--ledger PATH] [--json]',
   options: {
     to: { type: 'string', description: `target stage: ${STAGES.join(', ')} (default Production)` },
     stage: { type: 'string', description: 'the same as --to' },

@@ -80,6 +80,7 @@ export class PromotionPanel implements vscode.Disposable {
       // The ledger (this window, the CLI, a git pull), the policy file, or the runs' metrics changed.
       deps.registry.onDidChange((f) => same(f) && this.scheduleRefresh()),
       deps.registry.onDidChangePolicy((f) => same(f) && this.scheduleRefresh()),
+      deps.registry.onDidRecordDrift((f) => same(f) && this.scheduleRefresh()),
       deps.stores.onDidChange((f) => same(f) && this.scheduleRefresh()),
     );
     void this.load();
@@ -100,6 +101,7 @@ export class PromotionPanel implements vscode.Disposable {
     const policy = await loadPolicy(policyFile);
     const { store } = await this.deps.stores.get(this.folder);
     const identity = await this.deps.registry.identity(this.folder);
+    const drift = this.deps.registry.driftOf(this.folder, this.model, this.version);
     return buildPromotionState({
       folder: this.folder.uri.toString(),
       state: snapshot.state,
@@ -111,6 +113,7 @@ export class PromotionPanel implements vscode.Disposable {
       policyLabel: path.relative(this.folder.uri.fsPath, policyFile).split(path.sep).join('/'),
       db: store.db,
       identity,
+      ...(drift ? { drift } : {}),
     });
   }
 

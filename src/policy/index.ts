@@ -17,4 +17,4 @@ export {
 export { canPromote, evaluateGate, evaluateGates, evaluateRule, type Approval, type GateContext, type GateResult, type GateStatus, type PromotionDecision } from './gates';
 export { gateContextFor, holderOf, judgeMove, lastMetricValues, policyTargetFor, stageOfTarget, type ContextInputs, type MoveJudgement } from './context';
 export { checkLedgerAgainstPolicy, type LedgerPolicyOptions, type PolicyProblem } from './ledgerCheck';
-export { policyMoveCheck } from './moveCheck';
+export { policyMoveCheck, type DriftLookup } from './moveCheck';

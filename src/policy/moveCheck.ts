@@ -4,20 +4,24 @@ import type { VersionState } from '../registry/projection';
 import { judgeMove, lastMetricValues } from './context';
 import type { Policy } from './policyFile';
 
+/** The latest drift result known for a version (the drift panel's report, or `promote --drift-report`). */
+export type DriftLookup = (model: string, version: number) => { readonly share: number } | undefined;
+
 /**
  * The policy as the registry's move check: the gates of the rule for (model, target stage), with
  * the metrics of each version's source run from the store, evaluated under the ledger's lock.
  */
-export function policyMoveCheck(policy: Policy, db: Database | undefined, drift?: { share: number }): MoveCheck {
+export function policyMoveCheck(policy: Policy, db: Database | undefined, driftOf?: DriftLookup): MoveCheck {
   const metricsOf = (_model: string, version: VersionState) => (db && version.runUid ? lastMetricValues(db, version.runUid) : undefined);
   return (state, move) => {
     const model = state.models.get(move.model);
     const version = model?.versions.get(move.version);
     if (!model || !version) return undefined;
+    const drift = driftOf?.(move.model, move.version);
     const judgement = judgeMove(policy, model, version, move.stage, {
       requester: move.requester,
       metricsOf,
-      ...(drift ? { drift } : {}),
+      ...(drift ? { drift: { share: drift.share } } : {}),
       ...(move.reason !== undefined ? { reason: move.reason } : {}),
       ...(move.override ? { override: move.override } : {}),
       after: move.after,

@@ -78,6 +78,8 @@ export class MonitoringAlerts implements vscode.Disposable {
   async report(folder: vscode.WorkspaceFolder, model: string, version: number, report: DriftReportModel): Promise<void> {
     const found = crossings(report);
     const k = key(folder, model, version);
+    // The report's share is what a `drift.share` gate of the promotion policy measures.
+    this.registry.recordDrift(folder, model, version, report.share);
     if (found.length === 0) {
       if (this.alerts.delete(k)) this.changed();
       return;

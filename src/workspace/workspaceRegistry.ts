@@ -29,6 +29,10 @@ export class WorkspaceRegistry implements vscode.Disposable {
   private readonly policyEmitter = new vscode.EventEmitter<vscode.WorkspaceFolder>();
   /** The folder's policy file changed, appeared or went away (after its problems were reported). */
   readonly onDidChangePolicy = this.policyEmitter.event;
+  private readonly driftResults = new Map<string, { share: number; at: number }>();
+  private readonly driftEmitter = new vscode.EventEmitter<vscode.WorkspaceFolder>();
+  /** A version's drift report was recorded (drift gates may change). */
+  readonly onDidRecordDrift = this.driftEmitter.event;
 
   constructor(
     private readonly stores: WorkspaceStores,
@@ -59,7 +63,18 @@ export class WorkspaceRegistry implements vscode.Disposable {
     if (loaded.state === 'missing') return undefined;
     if (loaded.state === 'invalid') throw new RegistryError(`the policy ${vscode.workspace.asRelativePath(loaded.file)} has errors; promotion is blocked until they are fixed (see the Problems view)`);
     const { store } = await this.stores.get(folder);
-    return policyMoveCheck(loaded.policy, store.db);
+    return policyMoveCheck(loaded.policy, store.db, (model, version) => this.driftOf(folder, model, version));
+  }
+
+  /** Remembers a version's latest drift report (for drift gates) for this session. */
+  recordDrift(folder: vscode.WorkspaceFolder, model: string, version: number, share: number): void {
+    this.driftResults.set(`${folder.uri.toString()}#${model}#${version}`, { share, at: Date.now() });
+    this.driftEmitter.fire(folder);
+  }
+
+  /** The drift share of the version's latest report this session, if any. */
+  driftOf(folder: vscode.WorkspaceFolder, model: string, version: number): { share: number; at: number } | undefined {
+    return this.driftResults.get(`${folder.uri.toString()}#${model}#${version}`);
   }
 
   /** Parses the policy and shows its problems on their lines. */
@@ -169,5 +184,6 @@ export class WorkspaceRegistry implements vscode.Disposable {
     this.problems.dispose();
     this.changeEmitter.dispose();
     this.policyEmitter.dispose();
+    this.driftEmitter.dispose();
   }
 }

@@ -70,4 +70,24 @@ describe('model-ledger promotion under a policy', () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /policy\.yaml:6:\d+: error:/);
   });
+  it('a drift.share gate reads the drift report given with --drift-report: missing fails, above fails, below passes', async () => {
+    const root = tmp.path;
+    mkdirSync(path.join(root, '.model-ledger'), { recursive: true });
+    writeFileSync(path.join(root, '.model-ledger', 'policy.yaml'), 'version: 1\nmodels:\n  "*":\n    Staging:\n      gates:\n        - drift.share <= 0.3\n');
+    assert.equal((await cli(root, 'register', '--source', 'm', '--model', 'm')).code, 0);
+    // Written the way `model-ledger drift --json` writes them (shares of drifted columns: 2 of 5, 1 of 5).
+    writeFileSync(path.join(root, 'drifting.json'), JSON.stringify({ columns: [], driftShare: 0.4, datasetDrift: false }));
+    writeFileSync(path.join(root, 'calm.json'), JSON.stringify({ columns: [], driftShare: 0.2, datasetDrift: false }));
+    writeFileSync(path.join(root, 'not-a-report.json'), '{"hello": 1}');
+
+    const none = await cli(root, 'promote', 'm', '1', '--to', 'Staging', '--json');
+    assert.equal(none.code, 1);
+    assert.deepEqual((JSON.parse(none.stdout) as { gates: { status: string }[] }).gates.map((g) => g.status), ['not-evaluable']);
+    const high = await cli(root, 'promote', 'm', '1', '--to', 'Staging', '--drift-report', 'drifting.json', '--json');
+    assert.equal(high.code, 1);
+    assert.deepEqual((JSON.parse(high.stdout) as { gates: { status: string; value?: number }[] }).gates.map((g) => [g.status, g.value]), [['fail', 0.4]]);
+    assert.equal((await cli(root, 'promote', 'm', '1', '--to', 'Staging', '--drift-report', 'not-a-report.json')).code, 2);
+    const low = await cli(root, 'promote', 'm', '1', '--to', 'Staging', '--drift-report', 'calm.json', '--json');
+    assert.equal(low.code, 0, low.stdout + low.stderr);
+  });
 });
