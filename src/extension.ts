@@ -13,6 +13,8 @@ import { RunsStatusBarItem } from './views/statusBar';
 import { WorkspaceImports } from './workspace/workspaceImports';
 import { WorkspaceRegistry } from './workspace/workspaceRegistry';
 import { WorkspaceStores } from './workspace/workspaceStores';
+import { registerServerCommands } from './commands/serverCommands';
+import { ServerConnections } from './workspace/serverConnections';
 
 /** What activate() returns; the integration tests use it to reach the real parts. */
 export interface ModelLedgerApi {
@@ -23,6 +25,8 @@ export interface ModelLedgerApi {
   readonly runsTree: RunsTreeProvider;
   readonly runsState: RunsViewState;
   readonly log: vscode.LogOutputChannel;
+  /** Connected MLflow Tracking Servers. */
+  readonly servers: ServerConnections;
   /** Milliseconds from the start of activate() until the views and commands were registered. */
   readonly activationMs: number;
 }
@@ -50,9 +54,11 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   const imports = own(new WorkspaceImports(stores, log));
   const registry = own(new WorkspaceRegistry(stores, log));
 
+  const servers = own(new ServerConnections(stores, context.workspaceState, context.secrets, log));
+
   const runsState = own(new RunsViewState(context.workspaceState));
-  const runsTree = own(new RunsTreeProvider(stores, () => settings().get<string>('runs.keyMetric', '').trim() || undefined, runsState));
-  const modelsTree = own(new ModelsTreeProvider(stores));
+  const runsTree = own(new RunsTreeProvider(stores, () => settings().get<string>('runs.keyMetric', '').trim() || undefined, runsState, servers));
+  const modelsTree = own(new ModelsTreeProvider(stores, servers));
   const runsView = own(vscode.window.createTreeView('modelLedger.runs', { treeDataProvider: runsTree, canSelectMany: true, showCollapseAll: true }));
   const describeState = () => {
     runsView.message = runsState.filterText ? `Filter: ${runsState.filterText}` : undefined;
@@ -77,7 +83,8 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   registerRunsViewCommands(own, runsState);
   registerSourceCommands(own, context.extensionUri);
   registerRegistryCommands(own, { stores: workspaceStores, registry, imports });
-  registerCompareCommands(own, context, workspaceStores, imports);
+  registerCompareCommands(own, context, workspaceStores, imports, (uids) => servers.ensureHistories(uids));
+  registerServerCommands(own, { servers, registry, stores: workspaceStores });
   own(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('modelLedger.runs.keyMetric')) runsTree.refresh();
@@ -95,8 +102,9 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
     imports.start();
     registry.start();
     void statusBar.update();
+    void servers.restore();
   }, 0);
-  return { stores, imports, registry, runsTree, modelsTree, runsState, log, activationMs };
+  return { stores, imports, registry, runsTree, modelsTree, runsState, log, servers, activationMs };
 }
 
 export async function deactivate(): Promise<void> {
