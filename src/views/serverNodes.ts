@@ -28,7 +28,8 @@ export function serverStatusItem(connection: Connection | undefined, id: string,
       item.iconPath = new vscode.ThemeIcon('server-environment', new vscode.ThemeColor('testing.iconPassed'));
       break;
     case 'error':
-      item.description = 'offline · showing cached data (stale)';
+      item.description = 'offline · stale';
+      tooltip.appendText('Showing the cached runs and models; Refresh to try again.').appendMarkdown('  \n');
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       tooltip.appendText(status.message);
       break;
