@@ -20,6 +20,7 @@ const stages = [
   { name: 'browser check (workbench screenshot)', command: process.execPath, args: ['out/test/harness/browserCheck.js'], counts: 'plain' },
   { name: 'browser check (comparison panel, 50 runs, dark and light themes)', command: process.execPath, args: ['out/test/harness/compareCheck.js'], counts: 'plain' },
   { name: 'browser check (comparison panels in the real workbench)', command: process.execPath, args: ['out/test/harness/compareWorkbenchCheck.js'], counts: 'plain' },
+  { name: 'browser check (MLflow server roots in the real workbench)', command: process.execPath, args: ['out/test/harness/serverWorkbenchCheck.js'], counts: 'plain' },
 ];
 
 function runStage(stage) {
