@@ -20,6 +20,12 @@ import {
   SERVER_UID_PREFIX,
 } from './serverStore';
 
+/** Delay before the next poll: the interval, doubled per consecutive failure, at most 16× (undefined: polling is off). */
+export function pollDelayMs(intervalSeconds: number, consecutiveFailures: number): number | undefined {
+  if (!Number.isFinite(intervalSeconds) || intervalSeconds <= 0) return undefined;
+  return intervalSeconds * 1000 * Math.min(16, 2 ** Math.max(0, consecutiveFailures));
+}
+
 export interface StoreLike {
   readonly db: Database;
   changed(): void;

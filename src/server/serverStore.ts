@@ -5,7 +5,7 @@
  * call the writers inside a transaction.
  */
 import { createHash } from 'node:crypto';
-import type { Database } from 'sql.js';
+import type { Database, SqlValue, Statement } from 'sql.js';
 import { MetricWriter } from '../store';
 import { optionalNumber, optionalString, rows } from '../tracking/queries';
 import { replaceRegistry, type ProjectedModel } from '../registry/storeProjection';
@@ -75,6 +75,36 @@ export function forgetServer(db: Database, id: string): void {
   db.run('DELETE FROM servers WHERE id = ?', [id]);
 }
 
+/** Prepared statements reused across a batch (sql.js parses the SQL on every db.run). Free before export. */
+class Statements {
+  private readonly cache = new Map<string, Statement>();
+  constructor(private readonly db: Database) {}
+  private get(sql: string): Statement {
+    let statement = this.cache.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.cache.set(sql, statement);
+    }
+    return statement;
+  }
+  run(sql: string, params: SqlValue[]): void {
+    this.get(sql).run(params);
+  }
+  first(sql: string, params: SqlValue[]): SqlValue[] | undefined {
+    const statement = this.get(sql);
+    try {
+      statement.bind(params);
+      return statement.step() ? statement.get() : undefined;
+    } finally {
+      statement.reset();
+    }
+  }
+  free(): void {
+    for (const statement of this.cache.values()) statement.free();
+    this.cache.clear();
+  }
+}
+
 const pairs = (tags: readonly MlflowTag[] | undefined): [string, string][] =>
   (Array.isArray(tags) ? tags : []).filter((t) => t && typeof t.key === 'string').map((t) => [t.key, typeof t.value === 'string' ? t.value : String(t.value ?? '')]);
 
@@ -116,12 +146,14 @@ export function applyRuns(db: Database, serverId: string, experiments: readonly 
   const seen = new Set<string>();
   const invalidated: { runUid: string; runId: string; key: string }[] = [];
   const writer = new MetricWriter(db);
+  const st = new Statements(db);
   try {
     for (const run of runs) {
       const info = run?.info;
       const runId = info?.run_id ?? info?.run_uuid;
       if (!info || typeof runId !== 'string') continue;
       let experimentId = experimentIds.get(info.experiment_id) ?? idOf(db, 'experiments', experimentUidFor(serverId, info.experiment_id));
+      if (experimentId !== undefined) experimentIds.set(info.experiment_id, experimentId);
       if (experimentId === undefined) {
         db.run('INSERT INTO experiments(uid, name, format, external_id, lifecycle) VALUES (?, ?, ?, ?, ?)', [experimentUidFor(serverId, info.experiment_id), `experiment ${info.experiment_id}`, SERVER_FORMAT, info.experiment_id, 'active']);
         experimentId = idOf(db, 'experiments', experimentUidFor(serverId, info.experiment_id))!;
@@ -131,7 +163,7 @@ export function applyRuns(db: Database, serverId: string, experiments: readonly 
       seen.add(uid);
       const tags = new Map(pairs(run.data?.tags));
       const parent = tags.get('mlflow.parentRunId');
-      db.run(
+      st.run(
         `INSERT INTO runs(uid, experiment_id, external_id, name, status, start_time, end_time, user, format, source_path, parent_uid, git_commit, artifact_uri, deleted, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)
          ON CONFLICT(uid) DO UPDATE SET experiment_id = excluded.experiment_id, name = excluded.name, status = excluded.status,
@@ -154,15 +186,15 @@ export function applyRuns(db: Database, serverId: string, experiments: readonly 
           options.now,
         ],
       );
-      const id = idOf(db, 'runs', uid)!;
-      db.run('DELETE FROM params WHERE run_id = ?', [id]);
-      for (const [k, v] of pairs(run.data?.params)) db.run('INSERT OR REPLACE INTO params(run_id, key, value) VALUES (?, ?, ?)', [id, k, v]);
-      db.run('DELETE FROM run_tags WHERE run_id = ?', [id]);
-      for (const [k, v] of tags) db.run('INSERT OR REPLACE INTO run_tags(run_id, key, value) VALUES (?, ?, ?)', [id, k, v]);
+      const id = Number(st.first('SELECT id FROM runs WHERE uid = ?', [uid])![0]);
+      st.run('DELETE FROM params WHERE run_id = ?', [id]);
+      for (const [k, v] of pairs(run.data?.params)) st.run('INSERT OR REPLACE INTO params(run_id, key, value) VALUES (?, ?, ?)', [id, k, v]);
+      st.run('DELETE FROM run_tags WHERE run_id = ?', [id]);
+      for (const [k, v] of tags) st.run('INSERT OR REPLACE INTO run_tags(run_id, key, value) VALUES (?, ?, ?)', [id, k, v]);
       for (const m of Array.isArray(run.data?.metrics) ? run.data!.metrics! : []) {
         if (!m || typeof m.key !== 'string') continue;
         const latest = { step: m.step ?? 0, timestamp: m.timestamp ?? 0, value: metricValue(m.value) };
-        const cached = rows(db, 'SELECT last_step, last_timestamp, last_value, last_is_nan FROM metric_series WHERE run_id = ? AND key = ?', [id, m.key], (r) => r)[0];
+        const cached = st.first('SELECT last_step, last_timestamp, last_value, last_is_nan FROM metric_series WHERE run_id = ? AND key = ?', [id, m.key]);
         const same =
           cached !== undefined &&
           Number(cached[0]) === latest.step &&
@@ -171,16 +203,17 @@ export function applyRuns(db: Database, serverId: string, experiments: readonly 
         if (same) continue;
         // The run logged more (or this is the first time): keep only the latest point until the history is fetched again.
         const resource = historyResource(runId, m.key);
-        if (rows(db, 'SELECT 1 FROM server_fetches WHERE server_id = ? AND resource = ?', [serverId, resource], (r) => r).length > 0) {
+        if (st.first('SELECT 1 FROM server_fetches WHERE server_id = ? AND resource = ?', [serverId, resource])) {
           invalidated.push({ runUid: uid, runId, key: m.key });
-          db.run('DELETE FROM server_fetches WHERE server_id = ? AND resource = ?', [serverId, resource]);
+          st.run('DELETE FROM server_fetches WHERE server_id = ? AND resource = ?', [serverId, resource]);
         }
-        db.run('DELETE FROM metric_series WHERE run_id = ? AND key = ?', [id, m.key]);
+        st.run('DELETE FROM metric_series WHERE run_id = ? AND key = ?', [id, m.key]);
         writer.append(id, m.key, { steps: [latest.step], timestamps: [latest.timestamp], values: [latest.value] });
       }
     }
   } finally {
     writer.free();
+    st.free();
   }
   let removed = 0;
   if (options.complete) {

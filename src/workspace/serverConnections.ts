@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { displayUrl, MlflowClient, MlflowServerError, type ServerAuth } from '../server/client';
-import { ServerSource } from '../server/serverSource';
+import { pollDelayMs, ServerSource } from '../server/serverSource';
 import { forgetServer, serverIdFor, serverRow, type ServerRow } from '../server/serverStore';
 import type { WorkspaceStores } from './workspaceStores';
 
@@ -193,9 +193,8 @@ export class ServerConnections implements vscode.Disposable {
   private schedulePoll(id: string): void {
     const old = this.timers.get(id);
     if (old) clearTimeout(old);
-    const seconds = this.setting('pollIntervalSeconds', 15);
-    if (this.disposed || seconds === 0 || !this.connections.has(id)) return;
-    const delay = seconds * 1000 * Math.min(16, 2 ** (this.failures.get(id) ?? 0));
+    const delay = pollDelayMs(this.setting('pollIntervalSeconds', 15), this.failures.get(id) ?? 0);
+    if (this.disposed || delay === undefined || !this.connections.has(id)) return;
     const timer = setTimeout(() => void this.poll(id), delay);
     timer.unref?.();
     this.timers.set(id, timer);

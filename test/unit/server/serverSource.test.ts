@@ -3,7 +3,7 @@ import { Store } from '../../../src/store';
 import { readMetricSeries, seriesSummaries } from '../../../src/store/metrics';
 import { listModels, listVersions } from '../../../src/registry/queries';
 import { MlflowClient, MlflowServerError } from '../../../src/server/client';
-import { ServerSource } from '../../../src/server/serverSource';
+import { pollDelayMs, ServerSource } from '../../../src/server/serverSource';
 import { fetchOf, historyResource, runUidFor, serverIdFor, serverRow } from '../../../src/server/serverStore';
 import { listAllRuns } from '../../../src/tracking/report';
 import { rows } from '../../../src/tracking/queries';
@@ -160,5 +160,11 @@ describe('server/serverSource: runs, registry and histories from a server, cache
     const runId = rows(store.db, 'SELECT id FROM runs WHERE uid = ?', [uid], (r) => Number(r[0]))[0];
     const loss = seriesSummaries(store.db, runId).find((s) => s.key === 'loss')!;
     assert.equal(loss.pointCount, fixture<{ metrics: unknown[] }>('metrics_get_history').metrics.length);
+  });
+
+  it('polling backs off: the interval doubles per consecutive failure, up to 16×; 0 turns it off', () => {
+    assert.deepEqual([0, 1, 2, 3, 4, 5, 9].map((f) => pollDelayMs(15, f)), [15_000, 30_000, 60_000, 120_000, 240_000, 240_000, 240_000]);
+    assert.equal(pollDelayMs(0, 0), undefined);
+    assert.equal(pollDelayMs(Number.NaN, 0), undefined);
   });
 });
