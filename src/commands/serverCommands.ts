@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { currentActor } from '../registry/identity';
-import { PolicyBlockedError, RegistryError } from '../registry/ledgerRegistry';
+import { PolicyBlockedError } from '../registry/ledgerRegistry';
 import { STAGES, type Stage } from '../registry/events';
 import type { LedgerEvent } from '../registry/events';
 import { loadPolicy } from '../policy';
@@ -104,6 +104,11 @@ export function registerServerCommands(own: (d: vscode.Disposable) => void, deps
     return { source: connection.source, ledgerFile: deps.registry.ledgerFile(folder), actor: await currentActor(folder.uri.fsPath), db: store.db, name: connection.info.name };
   };
   const run = async (what: string, work: () => Promise<LedgerEvent | { event: LedgerEvent }>): Promise<LedgerEvent | undefined> => {
+    if (!vscode.workspace.isTrusted) {
+      // The change would also be written to the workspace's ledger: read-only here, as for the ledger's own models.
+      void vscode.window.showInformationMessage('Model Ledger: this workspace is not trusted, so registry changes are off here (browsing the server still works).');
+      return undefined;
+    }
     try {
       const result = await work();
       const event = 'event' in result ? result.event : result;
@@ -111,7 +116,13 @@ export function registerServerCommands(own: (d: vscode.Disposable) => void, deps
       if (folder) void deps.registry.reproject(folder);
       return event;
     } catch (error) {
-      const message = error instanceof PolicyBlockedError || error instanceof RegistryError ? error.message : (error as Error).message;
+      const message =
+        error instanceof PolicyBlockedError
+          ? `blocked by the policy. ${error.verdict.gates
+              .filter((g) => g.status !== 'pass')
+              .map((g) => `${String(g.gate)}: ${String(g.reason)}`)
+              .join(' · ')}`
+          : (error as Error).message;
       void vscode.window.showErrorMessage(`Model Ledger: ${what}: ${message}`);
       return undefined;
     }

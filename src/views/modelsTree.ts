@@ -60,6 +60,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
       return out;
     }
     if (node.kind === 'server') {
+      await this.servers?.settled(node.id);
       const { store } = await this.stores.get(node.folder);
       return listModels(store.db)
         .filter((m) => m.origin === `mlflow-server:${node.id}`)

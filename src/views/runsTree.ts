@@ -73,7 +73,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       return folders.length === 1 ? [...(await this.experimentsOf(folders[0])), ...serverRoots] : [];
     }
     if (node.kind === 'folder') return this.experimentsOf(node.folder);
-    if (node.kind === 'server') return this.experimentsOf(node.folder, `mlflow-server:${node.id}:`);
+    if (node.kind === 'server') {
+      await this.servers?.settled(node.id);
+      return this.experimentsOf(node.folder, `mlflow-server:${node.id}:`);
+    }
     if (node.kind === 'experiment') {
       const { store } = await this.stores.get(node.folder);
       const keyMetric = chooseKeyMetric(store.db, node.experiment.id, this.keyMetricSetting());

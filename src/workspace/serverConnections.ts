@@ -42,6 +42,7 @@ export class ServerConnections implements vscode.Disposable {
   private readonly connections = new Map<string, Connection>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly failures = new Map<string, number>();
+  private readonly refreshes = new Map<string, Promise<void>>();
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changeEmitter.event;
   private disposed = false;
@@ -121,6 +122,17 @@ export class ServerConnections implements vscode.Disposable {
 
   /** Reads the server's runs (with the connection's filter) and registry again. Errors are logged, shown in the tree, and rethrown. */
   async refresh(id: string): Promise<void> {
+    const running = this.refreshes.get(id) ?? this.refreshNow(id).finally(() => this.refreshes.delete(id));
+    this.refreshes.set(id, running);
+    return running;
+  }
+
+  /** Waits for a refresh of the server under way, if any (the trees list its children after it). */
+  async settled(id: string): Promise<void> {
+    await this.refreshes.get(id)?.catch(() => undefined);
+  }
+
+  private async refreshNow(id: string): Promise<void> {
     const connection = this.connections.get(id);
     if (!connection) throw new Error(`no server connection ${id}`);
     try {

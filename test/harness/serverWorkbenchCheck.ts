@@ -133,6 +133,30 @@ async function main(): Promise<number> {
         return v3;
       });
       await shot(`${label}-trees`);
+      if (label === 'dark') {
+        await check('compare a server run with a local run from the Runs view (context menu on a multi-selection)', async () => {
+          await palette(page, 'Model Ledger: Focus on Runs View', 'Focus on Runs View');
+          const before = mlflow.count('metrics/get-history');
+          await row('sweep-lr-0.01').click();
+          await row('baseline-run').click({ modifiers: ['Control'] });
+          await row('baseline-run').click({ button: 'right' });
+          // The first entry of the run's context menu is "Compare Runs…" (package.json, group navigation@0).
+          await sleep(500);
+          await page.keyboard.press('ArrowDown');
+          await page.keyboard.press('Enter');
+          const inner = page.locator('iframe.webview.ready').last().contentFrame().frameLocator('#active-frame');
+          await inner.locator('h1', { hasText: 'Compare 2 runs' }).waitFor({ state: 'visible', timeout: 45_000 });
+          const names = await inner.locator('.card .card-name').allTextContents();
+          expect([...names].sort().join() === 'baseline-run,sweep-lr-0.01', `cards ${names.join(', ')}`);
+          const fetched = mlflow.count('metrics/get-history') - before;
+          expect(fetched === 4, `${fetched} history requests for the server run's 4 metrics`);
+          await page.keyboard.press('Escape');
+          return `cards ${names.join(', ')}; ${fetched} histories fetched`;
+        });
+        await sleep(1500);
+        await shot('compare');
+        await palette(page, 'View: Close All Editor Groups', 'Close All Editor Groups').catch(() => undefined);
+      }
       await check('an unreachable server keeps the cached runs, marked stale', async () => {
         await mlflow.stop();
         await palette(page, 'Model Ledger: Refresh MLflow Server', 'Refresh MLflow Server');

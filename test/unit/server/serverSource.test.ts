@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Store } from '../../../src/store';
 import { readMetricSeries, seriesSummaries } from '../../../src/store/metrics';
 import { listModels, listVersions } from '../../../src/registry/queries';
+import { applyExternalRegistries } from '../../../src/registry/externalImport';
 import { MlflowClient, MlflowServerError } from '../../../src/server/client';
 import { pollDelayMs, ServerSource } from '../../../src/server/serverSource';
 import { fetchOf, historyResource, runUidFor, serverIdFor, serverRow } from '../../../src/server/serverStore';
@@ -166,5 +167,13 @@ describe('server/serverSource: runs, registry and histories from a server, cache
     assert.deepEqual([0, 1, 2, 3, 4, 5, 9].map((f) => pollDelayMs(15, f)), [15_000, 30_000, 60_000, 120_000, 240_000, 240_000, 240_000]);
     assert.equal(pollDelayMs(0, 0), undefined);
     assert.equal(pollDelayMs(Number.NaN, 0), undefined);
+  });
+
+  it('a rescan of the workspace\'s own registries leaves the server\'s cached registry alone', async () => {
+    await source.refresh();
+    const before = listModels(store.db).filter((m) => m.origin.startsWith('mlflow-server:')).length;
+    assert.equal(before, fixture<{ registered_models: unknown[] }>('registered_models_search').registered_models.length);
+    store.transaction(() => applyExternalRegistries(store.db, []));
+    assert.equal(listModels(store.db).filter((m) => m.origin.startsWith('mlflow-server:')).length, before);
   });
 });
