@@ -85,6 +85,7 @@ export class ServerConnections implements vscode.Disposable {
 
   /** Connects (or reconnects) a server, saves it, and reads its runs and registry. */
   async connect(options: ConnectOptions): Promise<Connection> {
+    if (!this.folder) throw new Error('Open a folder first: server runs are cached in the workspace store.');
     const url = displayUrl(options.url);
     const id = serverIdFor(options.url);
     const auth = options.auth ?? { kind: 'none' };
