@@ -16,6 +16,8 @@ import { RunsStatusBarItem } from './views/statusBar';
 import { WorkspaceImports } from './workspace/workspaceImports';
 import { WorkspaceRegistry } from './workspace/workspaceRegistry';
 import { WorkspaceStores } from './workspace/workspaceStores';
+import { registerServerCommands } from './commands/serverCommands';
+import { ServerConnections } from './workspace/serverConnections';
 
 /** What activate() returns; the integration tests use it to reach the real parts. */
 export interface ModelLedgerApi {
@@ -27,6 +29,8 @@ export interface ModelLedgerApi {
   readonly runsState: RunsViewState;
   readonly log: vscode.LogOutputChannel;
   readonly alerts: MonitoringAlerts;
+  /** Connected MLflow Tracking Servers. */
+  readonly servers: ServerConnections;
   /** Milliseconds from the start of activate() until the views and commands were registered. */
   readonly activationMs: number;
 }
@@ -54,10 +58,12 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   const imports = own(new WorkspaceImports(stores, log));
   const registry = own(new WorkspaceRegistry(stores, log));
 
+  const servers = own(new ServerConnections(stores, context.workspaceState, context.secrets, log));
+
   const runsState = own(new RunsViewState(context.workspaceState));
-  const runsTree = own(new RunsTreeProvider(stores, () => settings().get<string>('runs.keyMetric', '').trim() || undefined, runsState));
+  const runsTree = own(new RunsTreeProvider(stores, () => settings().get<string>('runs.keyMetric', '').trim() || undefined, runsState, servers));
   const alerts = own(new MonitoringAlerts(stores, registry, context.workspaceState, log));
-  const modelsTree = own(new ModelsTreeProvider(stores, alerts));
+  const modelsTree = own(new ModelsTreeProvider(stores, alerts, servers));
   const runsView = own(vscode.window.createTreeView('modelLedger.runs', { treeDataProvider: runsTree, canSelectMany: true, showCollapseAll: true }));
   const describeState = () => {
     runsView.message = runsState.filterText ? `Filter: ${runsState.filterText}` : undefined;
@@ -82,9 +88,10 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   registerRunsViewCommands(own, runsState);
   registerSourceCommands(own, context.extensionUri);
   registerRegistryCommands(own, { stores: workspaceStores, registry, imports });
-  registerCompareCommands(own, context, workspaceStores, imports);
+  registerCompareCommands(own, context, workspaceStores, imports, (uids) => servers.ensureHistories(uids));
   registerPromotionCommands(own, context, { stores: workspaceStores, registry });
   registerDriftCommands(own, context, { stores: workspaceStores, registry, alerts, log });
+  registerServerCommands(own, { servers, registry, stores: workspaceStores });
   own(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('modelLedger.runs.keyMetric')) runsTree.refresh();
@@ -102,8 +109,9 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
     imports.start();
     registry.start();
     void statusBar.update();
+    void servers.restore();
   }, 0);
-  return { stores, imports, registry, runsTree, modelsTree, runsState, log, alerts, activationMs };
+  return { stores, imports, registry, runsTree, modelsTree, runsState, log, alerts, servers, activationMs };
 }
 
 export async function deactivate(): Promise<void> {

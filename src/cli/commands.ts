@@ -9,6 +9,7 @@ import { CliError, EXIT_OK, EXIT_USAGE } from './cliError';
 import { COMPARE_COMMAND } from './compareCommand';
 import { openCliStore, type CliCommand } from './context';
 import { DRIFT_COMMAND } from './driftCommand';
+import { openTrackingStore, TRACKING_URI_OPTIONS } from './trackingServer';
 import { REGISTRY_COMMANDS } from './registryCommands';
 import { REPORT_COMMAND } from './reportCommand';
 
@@ -95,12 +96,20 @@ const scan: CliCommand = {
 const runs: CliCommand = {
   name: 'runs',
   summary: 'list the runs in the store with their params and last metric values',
-  usage: 'model-ledger runs [--store PATH] [--json] [--all]',
-  options: { all: { type: 'boolean', description: 'include deleted runs' } },
+  usage: 'model-ledger runs [--store PATH | --tracking-uri URL [--filter EXPR]] [--json] [--all]',
+  options: {
+    all: { type: 'boolean', description: 'include deleted runs' },
+    ...TRACKING_URI_OPTIONS,
+    filter: { type: 'string', description: "with a tracking server: MLflow's filter syntax, applied by the server (e.g. \"metrics.r2 > 0.9\")" },
+  },
   async run(context) {
-    const store = await openCliStore(context);
+    const filter = typeof context.values.filter === 'string' ? context.values.filter : undefined;
+    const server = await openTrackingStore(context, { registry: false, ...(filter ? { filter } : {}) });
+    if (filter && !server) throw new CliError('--filter is applied by a tracking server: give --tracking-uri URL (or set MLFLOW_TRACKING_URI)', EXIT_USAGE);
+    const store = server?.store ?? (await openCliStore(context));
     try {
-      const listing = listAllRuns(store.db, { includeDeleted: context.values.all === true });
+      // A server run has no file in the workspace: its source is null (the key stays, as for local runs).
+      const listing = listAllRuns(store.db, { includeDeleted: context.values.all === true }).map((r) => (server ? { ...r, source: r.source ?? null } : r));
       if (context.values.json) {
         context.stdout(toJson(listing) + '\n');
       } else if (listing.length === 0) {

@@ -5,6 +5,7 @@ import { toJson } from '../shared/json';
 import { optionalString, rows } from '../tracking/queries';
 import { CliError, EXIT_OK, EXIT_USAGE } from './cliError';
 import { openCliStore, type CliCommand } from './context';
+import { openTrackingStore, TRACKING_URI_OPTIONS } from './trackingServer';
 import type { Database } from 'sql.js';
 
 /** A run named by uid, external id or name, as `register` resolves one; ambiguity is an error. */
@@ -28,19 +29,25 @@ function resolveRunUid(db: Database, ref: string): string {
 export const COMPARE_COMMAND: CliCommand = {
   name: 'compare',
   summary: 'compare runs side by side: params that differ, metric summaries and deltas vs the first run',
-  usage: 'model-ledger compare RUN_ID RUN_ID... [--store PATH] [--json | --md] [--all-params]',
+  usage: 'model-ledger compare RUN_ID RUN_ID... [--store PATH | --tracking-uri URL] [--json | --md] [--all-params]',
   options: {
     md: { type: 'boolean', description: 'Markdown for a pull request (params that differ, metrics with deltas)' },
     'all-params': { type: 'boolean', description: 'list every param, not only those that differ' },
+    ...TRACKING_URI_OPTIONS,
   },
   async run(context) {
     const refs = context.positionals;
     if (refs.length < 2) throw new CliError('compare needs at least two runs: model-ledger compare RUN_ID RUN_ID...', EXIT_USAGE);
     if (context.values.json && context.values.md) throw new CliError('--json and --md exclude each other', EXIT_USAGE);
-    const store = await openCliStore(context);
+    const server = await openTrackingStore(context, { registry: false });
+    const store = server?.store ?? (await openCliStore(context));
     try {
       const uids = refs.map((ref) => resolveRunUid(store.db, ref));
       if (new Set(uids).size < 2) throw new CliError('compare needs at least two different runs', EXIT_USAGE);
+      // Min, max and best step need the whole histories, fetched from the server for these runs only.
+      await server?.source.ensureHistories(uids).catch((error: Error) => {
+        throw new CliError(error.message, EXIT_USAGE);
+      });
       const model = buildComparison(store.db, uids, { baselineUid: uids[0], includeSeries: false });
       if (context.values.json) {
         const { series: _series, ...tables } = model;

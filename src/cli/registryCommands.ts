@@ -11,6 +11,8 @@ import { listModels, listVersions } from '../registry/queries';
 import { optionalString, rows } from '../tracking/queries';
 import { CliError, EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from './cliError';
 import { openCliStore, type CliCommand, type CliContext, type CliOptionSpec } from './context';
+import { parseServerRunUid } from '../server/serverStore';
+import { openTrackingStore, TRACKING_URI_OPTIONS } from './trackingServer';
 
 export const DEFAULT_LEDGER = path.join('.model-ledger', 'ledger.jsonl');
 
@@ -286,8 +288,8 @@ interface ModelListing {
 const models: CliCommand = {
   name: 'models',
   summary: 'registered models with their versions, stages and aliases: the ledger’s, and with --store the registries imported by scan (MLflow, GTO)',
-  usage: 'model-ledger models [--ledger PATH] [--store PATH] [--json]',
-  options: { ledger: LEDGER_OPTION.ledger },
+  usage: 'model-ledger models [--ledger PATH] [--store PATH | --tracking-uri URL] [--json]',
+  options: { ledger: LEDGER_OPTION.ledger, ...TRACKING_URI_OPTIONS },
   async run(context) {
     const read = await readLedger(ledgerPath(context));
     const { state } = project(read.events);
@@ -308,8 +310,9 @@ const models: CliCommand = {
         createdAt: v.createdAt,
       })),
     }));
-    if (typeof context.values.store === 'string' || context.env.MODEL_LEDGER_STORE) {
-      const store = await openCliStore(context);
+    const server = await openTrackingStore(context, { runs: false });
+    if (server || typeof context.values.store === 'string' || context.env.MODEL_LEDGER_STORE) {
+      const store = server?.store ?? (await openCliStore(context));
       try {
         for (const m of listModels(store.db).filter((x) => x.origin !== 'ledger')) {
           const versions = listVersions(store.db, m.id).reverse();
@@ -325,7 +328,7 @@ const models: CliCommand = {
               version: v.version,
               stage: v.stage,
               aliases: [...v.aliases],
-              runId: (v.runUid && runIds.get(v.runUid)) ?? null,
+              runId: (v.runUid && (runIds.get(v.runUid) ?? parseServerRunUid(v.runUid)?.runId)) ?? null,
               runUid: v.runUid ?? null,
               source: v.source ?? null,
               description: v.description ?? null,

@@ -8,7 +8,18 @@ import type { WorkspaceImports } from '../workspace/workspaceImports';
 import type { WorkspaceStores } from '../workspace/workspaceStores';
 
 /** Compare Runs (Runs view multi-select, or the palette with a multi-select quick pick) and Compare with Production. */
-export function registerCompareCommands(own: (d: vscode.Disposable) => void, context: vscode.ExtensionContext, stores: WorkspaceStores, imports: WorkspaceImports): void {
+export function registerCompareCommands(
+  own: (d: vscode.Disposable) => void,
+  context: vscode.ExtensionContext,
+  stores: WorkspaceStores,
+  imports: WorkspaceImports,
+  /** Called with the run uids before a panel opens (MLflow server runs: fetch their full histories). */
+  prepare?: (runUids: readonly string[]) => Promise<void>,
+): void {
+  const open = async (folder: vscode.WorkspaceFolder, uids: readonly string[]) => {
+    if (prepare) await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Model Ledger: fetching metric histories' }, () => prepare(uids));
+    return ComparePanel.open(context, { stores }, folder, uids);
+  };
   own(registerCompareSerializer(context, { stores }));
   own(
     vscode.commands.registerCommand('modelLedger.compareRuns', async (node?: RunsNode, selected?: RunsNode[]) => {
@@ -32,11 +43,11 @@ export function registerCompareCommands(own: (d: vscode.Disposable) => void, con
           void vscode.window.showInformationMessage('Model Ledger: pick two or more runs to compare.');
           return;
         }
-        return ComparePanel.open(context, { stores }, folder, picked.map((p) => p.uid));
+        return open(folder, picked.map((p) => p.uid));
       }
       // One store per folder: a comparison stays within the first selected run's folder.
       runs = runs.filter((r) => r.folder === folder);
-      return ComparePanel.open(context, { stores }, folder!, runs.map((r) => r.run.uid));
+      return open(folder!, runs.map((r) => r.run.uid));
     }),
   );
   own(
@@ -57,7 +68,7 @@ export function registerCompareCommands(own: (d: vscode.Disposable) => void, con
         void vscode.window.showInformationMessage(`Model Ledger: v${production.version} is the Production version.`);
         return;
       }
-      return ComparePanel.open(context, { stores }, node.folder, [production.runUid, node.version.runUid]);
+      return open(node.folder, [production.runUid, node.version.runUid]);
     }),
   );
 }

@@ -31,7 +31,7 @@ export function registerPromotionCommands(own: (d: vscode.Disposable) => void, c
       const folder = node?.folder ?? (await pickFolder());
       if (!folder) return undefined;
       const { state } = await deps.registry.registry(folder).snapshot();
-      let modelName = node && node.kind !== 'detail' && node.model.origin === 'ledger' ? node.model.name : undefined;
+      let modelName = node && node.kind !== 'detail' && node.kind !== 'server' && node.model.origin === 'ledger' ? node.model.name : undefined;
       if (node?.kind === 'version' && node.model.origin !== 'ledger') {
         void vscode.window.showInformationMessage(`Model Ledger: ${node.model.name} lives in ${node.model.origin}, which Model Ledger does not write; use "Transition Stage…" to copy it into the ledger first.`);
         return undefined;

@@ -278,7 +278,7 @@ export function registerRegistryCommands(own: (d: vscode.Disposable) => void, de
       guarded(async (node?: ModelsNode, reasonArgument?: string) => {
         const folder = node?.folder ?? (await pickFolder());
         if (!folder) return;
-        let model = node?.model.name;
+        let model = node && 'model' in node ? node.model.name : undefined;
         if (!model) {
           const { store } = await deps.stores.get(folder);
           model = (await vscode.window.showQuickPick(listModels(store.db).filter((m) => m.origin === 'ledger' && m.productionVersion !== undefined).map((m) => m.name), { title: 'Roll back which model’s Production version?' })) ?? undefined;

@@ -49,6 +49,8 @@ export function checkLedgerAgainstPolicy(
   const models = new Map<string, ModelState>();
   const problems: PolicyProblem[] = [];
   for (const event of events) {
+    // Changes made on an MLflow server were judged against the server's state when made; the local replay does not hold it.
+    if (event.server !== undefined) continue;
     const problem = event.action === 'transition' ? checkTransition(models, event, policyAt, metricsOf, options) : undefined;
     // Illegal events are `project`'s to report (verify already does); only a legal move is judged here.
     const illegal = apply(models, event);

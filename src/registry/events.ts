@@ -42,6 +42,8 @@ export interface LedgerEvent {
   readonly before?: Readonly<Record<string, unknown>> | null;
   readonly after?: Readonly<Record<string, unknown>> | null;
   readonly reason?: string;
+  /** Set when the change was made on an MLflow Tracking Server (not in this ledger's registry): which one. */
+  readonly server?: { readonly url: string; readonly name?: string };
   readonly prev: readonly string[];
   readonly hash: string;
 }

@@ -40,7 +40,8 @@ export async function readExternalRegistries(root: string, finder: FileFinder, o
 
 /** Replaces the store's imported registries with what was read (synchronous: call inside a transaction). */
 export function applyExternalRegistries(db: Database, reads: readonly ExternalRead[]): ExternalRegistriesResult {
-  const existing = rows(db, "SELECT DISTINCT origin FROM models WHERE origin <> 'ledger'", [], (r) => String(r[0]));
+  // MLflow Tracking Server caches (origin 'mlflow-server:<id>') are not read from the workspace: leave them alone.
+  const existing = rows(db, "SELECT DISTINCT origin FROM models WHERE origin <> 'ledger' AND origin NOT LIKE 'mlflow-server:%'", [], (r) => String(r[0]));
   let models = 0;
   const diagnostics: Diagnostic[] = [];
   for (const { origin, result } of reads) {

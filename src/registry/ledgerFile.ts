@@ -168,6 +168,7 @@ function checkShape(value: unknown): string | undefined {
   if (!Array.isArray(e.prev) || e.prev.some((p) => typeof p !== 'string' || !/^[0-9a-f]{64}$/.test(p))) return '"prev" must be a list of hashes';
   if (typeof e.hash !== 'string' || !/^[0-9a-f]{64}$/.test(e.hash)) return 'missing or malformed "hash"';
   if (e.reason !== undefined && typeof e.reason !== 'string') return '"reason" must be text';
+  if (e.server !== undefined && (!e.server || typeof e.server !== 'object' || typeof (e.server as { url?: unknown }).url !== 'string')) return '"server" must be {"url": ...}';
   return undefined;
 }
 

@@ -45,6 +45,8 @@ export function project(events: readonly (LedgerEvent & { line?: number })[]): {
   const models = new Map<string, ModelState>();
   const problems: LedgerProblem[] = [];
   for (const event of events) {
+    // A change made on an MLflow server is recorded for the audit trail; it is not this registry's state.
+    if (event.server !== undefined) continue;
     const problem = apply(models, event);
     if (problem) problems.push({ line: event.line ?? 0, eventId: event.id, kind: 'illegal', message: problem });
   }

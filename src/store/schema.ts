@@ -208,6 +208,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX registry_events_by_model ON registry_events(model, time);
     `,
   },
+  {
+    version: 3,
+    name: 'mlflow-server',
+    sql: `
+      -- MLflow Tracking Servers the runs/models with uid 'mlflow-server:<id>:...' came from, and how
+      -- fresh the cached copy is. The cached rows live in the ordinary tables (runs, metric_series,
+      -- models...), so trees, filters and comparisons work on them unchanged.
+      CREATE TABLE servers (
+        id TEXT PRIMARY KEY,                -- stable id derived from the URL
+        url TEXT NOT NULL,                  -- without credentials
+        name TEXT,
+        last_ok_at INTEGER,                 -- last successful refresh
+        last_error TEXT,                    -- the last refresh's error; NULL when it succeeded
+        last_error_at INTEGER
+      ) WITHOUT ROWID;
+
+      -- When each fetched resource was fetched: 'runs' (the run list), 'registry', and
+      -- 'history:<run_id>:<key>' (a metric's full history; absent: only the latest value is cached).
+      CREATE TABLE server_fetches (
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        resource TEXT NOT NULL,
+        fetched_at INTEGER NOT NULL,
+        points INTEGER,
+        sampled INTEGER NOT NULL DEFAULT 0, -- 1: a server-side sample (get-history-bulk-interval), not every point
+        PRIMARY KEY (server_id, resource)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -5,6 +5,10 @@ import { resolveArtifactDir } from '../ingest/mlflow/fileStore';
 import { listModels, listVersions, runArtifacts, runForUid, versionHistory, type ModelRow, type VersionRow } from '../registry/queries';
 import { seriesSummaries } from '../store';
 import { formatMetric } from './runsTree';
+import type { ServerConnections } from '../workspace/serverConnections';
+import { serverStatusItem } from './serverNodes';
+
+const isServerOrigin = (origin: string) => origin.startsWith('mlflow-server:');
 
 function formatBytes(n: number): string {
   return n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`;
@@ -13,6 +17,8 @@ function formatBytes(n: number): string {
 export type ModelsNode =
   | { readonly kind: 'model'; readonly folder: vscode.WorkspaceFolder; readonly model: ModelRow }
   | { readonly kind: 'version'; readonly folder: vscode.WorkspaceFolder; readonly model: ModelRow; readonly version: VersionRow }
+  /** An MLflow Tracking Server: its registered models are cached in `folder`'s store. */
+  | { readonly kind: 'server'; readonly folder: vscode.WorkspaceFolder; readonly id: string }
   | { readonly kind: 'detail'; readonly folder: vscode.WorkspaceFolder; readonly model: ModelRow; readonly id: string; readonly label: string; readonly description?: string; readonly icon: string; readonly tooltip?: string; readonly command?: vscode.Command; readonly children?: readonly ModelsNode[] };
 
 const STAGE_ICONS: Record<string, vscode.ThemeIcon> = {
@@ -29,6 +35,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
   private readonly subscription: vscode.Disposable;
 
   private readonly alertSubscription: vscode.Disposable | undefined;
+  private readonly serverSubscription: vscode.Disposable | undefined;
 
   /** `alerts`: monitoring alerts per version (a warning icon and the crossed thresholds on the version). */
   constructor(
@@ -37,9 +44,11 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
       alertFor(folder: vscode.WorkspaceFolder, model: string, version: number): { readonly lines: readonly string[] } | undefined;
       readonly onDidChange: vscode.Event<void>;
     },
+    private readonly servers?: ServerConnections,
   ) {
     this.subscription = stores.onDidChange(() => this.refresh());
     this.alertSubscription = alerts?.onDidChange(() => this.refresh());
+    this.serverSubscription = servers?.onDidChange(() => this.refresh());
   }
 
   refresh(): void {
@@ -51,9 +60,18 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
       const out: ModelsNode[] = [];
       for (const folder of vscode.workspace.workspaceFolders ?? []) {
         const { store } = await this.stores.get(folder);
-        for (const model of listModels(store.db)) out.push({ kind: 'model', folder, model });
+        for (const model of listModels(store.db)) if (!isServerOrigin(model.origin)) out.push({ kind: 'model', folder, model });
       }
+      const folder = this.servers?.folder;
+      if (folder) for (const c of this.servers!.list()) out.push({ kind: 'server', folder, id: c.info.id });
       return out;
+    }
+    if (node.kind === 'server') {
+      await this.servers?.settled(node.id);
+      const { store } = await this.stores.get(node.folder);
+      return listModels(store.db)
+        .filter((m) => m.origin === `mlflow-server:${node.id}`)
+        .map((model) => ({ kind: 'model', folder: node.folder, model }));
     }
     if (node.kind === 'model') {
       const { store } = await this.stores.get(node.folder);
@@ -146,6 +164,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
   }
 
   getTreeItem(node: ModelsNode): vscode.TreeItem {
+    if (node.kind === 'server') return serverStatusItem(this.servers?.get(node.id), node.id, 'models');
     if (node.kind === 'detail') {
       const item = new vscode.TreeItem(node.label, node.children?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
       item.id = node.id;
@@ -156,7 +175,8 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
       item.contextValue = 'detail';
       return item;
     }
-    const readOnly = node.model.origin !== 'ledger';
+    const onServer = isServerOrigin(node.model.origin);
+    const readOnly = node.model.origin !== 'ledger' && !onServer;
     if (node.kind === 'model') {
       const m = node.model;
       const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.Collapsed);
@@ -166,15 +186,16 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
         m.productionVersion !== undefined ? `Production v${m.productionVersion}` : undefined,
         `${m.versionCount} version${m.versionCount === 1 ? '' : 's'}`,
         readOnly ? `${m.origin} (read-only)` : undefined,
+        onServer && this.servers?.get(m.origin.slice('mlflow-server:'.length))?.status.state === 'error' ? 'stale' : undefined,
       ]
         .filter(Boolean)
         .join(' · ');
       const tooltip = new vscode.MarkdownString();
       tooltip.appendMarkdown('**').appendText(m.name).appendMarkdown('**  \n');
       if (m.description) tooltip.appendText(m.description).appendMarkdown('  \n');
-      tooltip.appendText(readOnly ? `Imported from ${m.origin}; changes are made where it lives.` : 'Registry: the workspace ledger.');
+      tooltip.appendText(onServer ? 'Registry: the MLflow server; changes go through its API and into the workspace ledger.' : readOnly ? `Imported from ${m.origin}; changes are made where it lives.` : 'Registry: the workspace ledger.');
       item.tooltip = tooltip;
-      item.contextValue = readOnly ? 'model.imported' : 'model';
+      item.contextValue = onServer ? 'serverModel' : readOnly ? 'model.imported' : 'model';
       return item;
     }
     const v = node.version;
@@ -194,7 +215,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
     if (v.createdBy || when) tooltip.appendText(`registered${v.createdBy ? ` by ${v.createdBy}` : ''}${when ? ` on ${when}` : ''}`);
     item.tooltip = tooltip;
     item.accessibilityInformation = { label: `${node.model.name} version ${v.version}, ${v.stage}${v.aliases.length ? `, aliases ${v.aliases.join(', ')}` : ''}` };
-    item.contextValue = readOnly ? 'version.imported' : `version.${v.stage.toLowerCase()}`;
+    item.contextValue = onServer ? `serverVersion.${v.stage.toLowerCase()}${v.aliases.length ? '.aliased' : ''}` : readOnly ? 'version.imported' : `version.${v.stage.toLowerCase()}`;
     const alert = this.alerts?.alertFor(node.folder, node.model.name, v.version);
     if (alert) {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
@@ -208,6 +229,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
   dispose(): void {
     this.subscription.dispose();
     this.alertSubscription?.dispose();
+    this.serverSubscription?.dispose();
     this.changeEmitter.dispose();
   }
 }

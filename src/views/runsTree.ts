@@ -4,11 +4,17 @@ import { seriesSummaries } from '../store';
 import { chooseKeyMetric, listExperiments, listRuns, runDetails, type ExperimentRow, type RunRow } from '../tracking/queries';
 import type { WorkspaceStores } from '../workspace/workspaceStores';
 import type { RunsViewState } from './runsViewState';
+import type { ServerConnections } from '../workspace/serverConnections';
+import { serverStatusItem } from './serverNodes';
+
+const isServerUid = (uid: string) => uid.startsWith('mlflow-server:');
 
 export type RunsNode =
   | { readonly kind: 'folder'; readonly folder: vscode.WorkspaceFolder }
   | { readonly kind: 'experiment'; readonly folder: vscode.WorkspaceFolder; readonly experiment: ExperimentRow }
-  | { readonly kind: 'run'; readonly folder: vscode.WorkspaceFolder; readonly run: RunRow };
+  | { readonly kind: 'run'; readonly folder: vscode.WorkspaceFolder; readonly run: RunRow }
+  /** An MLflow Tracking Server: its experiments are cached in `folder`'s store. */
+  | { readonly kind: 'server'; readonly folder: vscode.WorkspaceFolder; readonly id: string };
 
 const STATUS_ICONS: Record<string, vscode.ThemeIcon> = {
   RUNNING: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
@@ -46,10 +52,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     private readonly stores: WorkspaceStores,
     private readonly keyMetricSetting: () => string | undefined,
     private readonly state: RunsViewState,
+    private readonly servers?: ServerConnections,
   ) {
     this.subscription = stores.onDidChange(() => this.refresh());
     this.stateSubscription = state.onDidChange(() => this.refresh());
+    this.serverSubscription = servers?.onDidChange(() => this.refresh());
   }
+
+  private readonly serverSubscription: vscode.Disposable | undefined;
 
   refresh(): void {
     this.changeEmitter.fire(undefined);
@@ -58,10 +68,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   async getChildren(node?: RunsNode): Promise<RunsNode[]> {
     const folders = vscode.workspace.workspaceFolders ?? [];
     if (!node) {
-      if (folders.length > 1) return folders.map((folder) => ({ kind: 'folder', folder }));
-      return folders.length === 1 ? this.experimentsOf(folders[0]) : [];
+      const serverRoots: RunsNode[] = this.servers?.folder ? this.servers.list().map((c) => ({ kind: 'server', folder: this.servers!.folder!, id: c.info.id })) : [];
+      if (folders.length > 1) return [...folders.map((folder): RunsNode => ({ kind: 'folder', folder })), ...serverRoots];
+      return folders.length === 1 ? [...(await this.experimentsOf(folders[0])), ...serverRoots] : [];
     }
     if (node.kind === 'folder') return this.experimentsOf(node.folder);
+    if (node.kind === 'server') {
+      await this.servers?.settled(node.id);
+      return this.experimentsOf(node.folder, `mlflow-server:${node.id}:`);
+    }
     if (node.kind === 'experiment') {
       const { store } = await this.stores.get(node.folder);
       const keyMetric = chooseKeyMetric(store.db, node.experiment.id, this.keyMetricSetting());
@@ -75,15 +90,18 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     return [];
   }
 
-  private async experimentsOf(folder: vscode.WorkspaceFolder): Promise<RunsNode[]> {
+  /** The folder's own experiments, or (with `serverPrefix`) those cached from one MLflow server. */
+  private async experimentsOf(folder: vscode.WorkspaceFolder, serverPrefix?: string): Promise<RunsNode[]> {
     const { store } = await this.stores.get(folder);
     return listExperiments(store.db, { includeDeleted: this.state.showDeleted, ...(this.state.filter ? { filter: this.state.filter } : {}) })
-      .filter((e) => e.runCount > 0)
+      .filter((e) => e.runCount > 0 && (serverPrefix ? e.uid.startsWith(serverPrefix) : !isServerUid(e.uid)))
       .map((experiment) => ({ kind: 'experiment', folder, experiment }));
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
     switch (node.kind) {
+      case 'server':
+        return serverStatusItem(this.servers?.get(node.id), node.id, 'runs');
       case 'folder': {
         const item = new vscode.TreeItem(node.folder.name, vscode.TreeItemCollapsibleState.Expanded);
         item.iconPath = vscode.ThemeIcon.Folder;
@@ -104,7 +122,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         const item = new vscode.TreeItem(r.name || r.externalId || r.uid, vscode.TreeItemCollapsibleState.None);
         item.id = `${node.folder.uri.toString()}#run:${r.uid}`;
         item.iconPath = STATUS_ICONS[r.status] ?? new vscode.ThemeIcon('circle-outline');
-        item.description = (r.deleted ? 'deleted · ' : '') + (r.keyMetric ? `${r.keyMetric.key} ${formatMetric(r.keyMetric.value)}` : r.status.toLowerCase());
+        const stale = isServerUid(r.uid) && this.servers?.get(r.uid.split(':')[1])?.status.state === 'error';
+        item.description = (stale ? 'stale · ' : '') + (r.deleted ? 'deleted · ' : '') + (r.keyMetric ? `${r.keyMetric.key} ${formatMetric(r.keyMetric.value)}` : r.status.toLowerCase());
         item.contextValue = `run.${r.status.toLowerCase()}${r.deleted ? '.deleted' : ''}`;
         if (r.deleted) item.iconPath = new vscode.ThemeIcon('trash', new vscode.ThemeColor('disabledForeground'));
         item.accessibilityInformation = { label: `${item.label as string}, ${r.status.toLowerCase()}${r.keyMetric ? `, ${r.keyMetric.key} ${formatMetric(r.keyMetric.value)}` : ''}` };
@@ -128,6 +147,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (r.startTime !== undefined && r.endTime !== undefined) facts.push(formatDuration(r.endTime - r.startTime));
     md.appendText(facts.join(' · ')).appendMarkdown('  \n');
     if (r.sourcePath) md.appendText(r.sourcePath).appendMarkdown('  \n');
+    const server = isServerUid(r.uid) ? this.servers?.get(r.uid.split(':')[1]) : undefined;
+    if (server) md.appendText(`MLflow server ${server.info.name} (${server.info.url}) · run ${r.externalId ?? ''}${server.status.state === 'error' ? ' · stale: the last refresh failed' : ''}`).appendMarkdown('  \n');
     if (details.gitCommit) md.appendText(`commit ${details.gitCommit.slice(0, 10)}`).appendMarkdown('  \n');
     const table = (title: string, entries: readonly (readonly [string, string])[]) => {
       if (entries.length === 0) return;
@@ -155,6 +176,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   dispose(): void {
     this.subscription.dispose();
     this.stateSubscription.dispose();
+    this.serverSubscription?.dispose();
     this.changeEmitter.dispose();
   }
 }
