@@ -1,7 +1,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { loadPolicy } from '../policy';
-import { PromotionPanel } from '../panels/promotionPanel';
+import { PromotionPanel, registerPromotionSerializer } from '../panels/promotionPanel';
 import { STAGES, type Stage } from '../registry/events';
 import { auditHtml, auditMarkdown, buildAudit } from '../report/auditReport';
 import type { ModelsNode } from '../views/modelsTree';
@@ -26,6 +26,7 @@ function nextStage(stage: Stage): Stage {
 
 /** Promote… (Models tree context menu, palette) and Export Audit Report. */
 export function registerPromotionCommands(own: (d: vscode.Disposable) => void, context: vscode.ExtensionContext, deps: Deps): void {
+  own(registerPromotionSerializer(context, deps));
   own(
     vscode.commands.registerCommand('modelLedger.promote', async (node?: ModelsNode, stageArgument?: Stage) => {
       const folder = node?.folder ?? (await pickFolder());

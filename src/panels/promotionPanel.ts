@@ -8,7 +8,7 @@ import { promotionHtml } from '../promotion/promotionHtml';
 import { buildPromotionState } from '../promotion/promotionState';
 import type { LedgerEvent, Stage } from '../registry/events';
 import { PolicyBlockedError, RegistryError } from '../registry/ledgerRegistry';
-import { isFromPromotionWebview, type FromPromotionWebview, type PromotionAction, type PromotionState, type ToPromotionWebview } from '../shared/promotionProtocol';
+import { PROMOTION_STAGES, isFromPromotionWebview, promotionPanelRefOf, type FromPromotionWebview, type PromotionAction, type PromotionState, type ToPromotionWebview } from '../shared/promotionProtocol';
 import type { WorkspaceRegistry } from '../workspace/workspaceRegistry';
 import type { WorkspaceStores } from '../workspace/workspaceStores';
 
@@ -49,13 +49,27 @@ export class PromotionPanel implements vscode.Disposable {
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(PROMOTION_VIEW_TYPE, `Promote ${model}`, { viewColumn: vscode.ViewColumn.Beside }, {
-      enableScripts: true,
+      ...webviewOptions(context),
       retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],
     });
     const created = new PromotionPanel(panel, context, deps, folder, model, version, target, key);
     PromotionPanel.open_.set(key, created);
     return created;
+  }
+
+  /** Takes over a panel VS Code restored after a reload; a panel whose folder is gone is closed. */
+  static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, deps: PromotionDeps, saved: unknown): void {
+    const ref = promotionPanelRefOf(saved);
+    const folder = ref && vscode.workspace.workspaceFolders?.find((f) => f.uri.toString() === ref.folder);
+    const target = ref && PROMOTION_STAGES.find((s) => s === ref.target);
+    if (!ref || !folder || !target) {
+      panel.dispose();
+      return;
+    }
+    const key = `${folder.uri.toString()}\u0000${ref.model}`;
+    PromotionPanel.open_.get(key)?.dispose();
+    panel.webview.options = webviewOptions(context);
+    PromotionPanel.open_.set(key, new PromotionPanel(panel, context, deps, folder, ref.model, ref.version, target, key));
   }
 
   private constructor(
@@ -273,4 +287,17 @@ export class PromotionPanel implements vscode.Disposable {
   static get panels(): readonly PromotionPanel[] {
     return [...PromotionPanel.open_.values()];
   }
+}
+
+function webviewOptions(context: vscode.ExtensionContext): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')] };
+}
+
+/** Lets VS Code restore promotion panels after a window reload. Put the result in `context.subscriptions`. */
+export function registerPromotionSerializer(context: vscode.ExtensionContext, deps: PromotionDeps): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(PROMOTION_VIEW_TYPE, {
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+      PromotionPanel.revive(panel, context, deps, state);
+    },
+  });
 }

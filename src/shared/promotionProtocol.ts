@@ -80,6 +80,21 @@ export interface HistoryRow {
   readonly override: string | null;
 }
 
+/** Which promotion a panel shows: kept in the webview's state for the serializer. */
+export interface PromotionPanelRef {
+  readonly folder: string;
+  readonly model: string;
+  readonly version: number;
+  readonly target: StageName;
+}
+
+/** The panel reference in a restored webview state, or undefined when it is not one. */
+export function promotionPanelRefOf(saved: unknown): PromotionPanelRef | undefined {
+  const ref = (saved as { panel?: Partial<PromotionPanelRef> } | null | undefined)?.panel;
+  if (!ref || typeof ref.folder !== 'string' || typeof ref.model !== 'string' || !Number.isInteger(ref.version) || typeof ref.target !== 'string') return undefined;
+  return ref as PromotionPanelRef;
+}
+
 export interface PromotionState {
   readonly folder: string;
   readonly model: string;

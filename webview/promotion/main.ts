@@ -6,6 +6,7 @@ import {
   isToPromotionWebview,
   type FromPromotionWebview,
   type GateRow,
+  type PromotionPanelRef,
   type PromotionState,
   type PromotionVersion,
   type StageName,
@@ -18,6 +19,8 @@ interface SavedState {
   readonly tab: 'promotion' | 'history';
   readonly filter: string;
   readonly action: string;
+  /** What the panel shows, so that VS Code can restore it after a window reload (the host's serializer reads it). */
+  readonly panel?: PromotionPanelRef;
 }
 
 const api = vscodeApi<SavedState, FromPromotionWebview>();
@@ -36,7 +39,7 @@ let busy = false;
 const root = document.getElementById('root')!;
 
 function save(): void {
-  api.setState({ tab, filter: historyFilter, action: historyAction });
+  api.setState({ tab, filter: historyFilter, action: historyAction, ...(state ? { panel: { folder: state.folder, model: state.model, version: state.candidate.version, target: state.target } } : {}) });
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -391,6 +394,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     const moved = !state || state.candidate.version !== message.state.candidate.version || state.target !== message.state.target;
     state = message.state;
     if (moved) justificationText = '';
+    save();
   } else {
     busy = false;
     result = message;
@@ -407,5 +411,6 @@ if (inline) {
   const parsed: unknown = JSON.parse(inline);
   if (isToPromotionWebview(parsed) && parsed.type === 'state') state = parsed.state;
 }
+save();
 render();
 post({ type: 'ready' });
