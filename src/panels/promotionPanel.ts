@@ -48,7 +48,7 @@ export class PromotionPanel implements vscode.Disposable {
       void existing.refresh();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(PROMOTION_VIEW_TYPE, `Promote ${model}`, { viewColumn: vscode.ViewColumn.Beside }, {
+    const panel = vscode.window.createWebviewPanel(PROMOTION_VIEW_TYPE, `Promote ${model} v${version}`, { viewColumn: vscode.ViewColumn.Beside }, {
       ...webviewOptions(context),
       retainContextWhenHidden: false,
     });
