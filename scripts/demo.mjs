@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeDemoWorkspace } from './demoWorkspace.mjs';
+import { demoRegistrySteps, writeDemoWorkspace } from './demoWorkspace.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const demoDir = path.join(root, '.demo');
@@ -53,8 +53,9 @@ run(process.execPath, [path.join(root, 'scripts', 'package.mjs')]);
 const vsix = path.join(root, 'dist-vsix', 'model-ledger.vsix');
 
 console.log(`demo: writing the demo workspace: ${writeDemoWorkspace(workspace)}`);
-// A registry history, written with the CLI the way a team would: two versions of the churn model,
-// promoted and rolled forward, with reasons — the ledger the Models view and `verify` read.
+// A registry history, written with the CLI the way a team would, after the workspace's own first
+// events (churn-classifier v1 in Production, see demoWorkspace.mjs): a challenger in Staging, aliases,
+// a second model, with reasons — the ledger the Models view, the promotion panel and `verify` read.
 {
   const cli = path.join(root, 'dist', 'cli.js');
   const demoStore = path.join(demoDir, 'demo-cli.sqlite');
@@ -62,14 +63,7 @@ console.log(`demo: writing the demo workspace: ${writeDemoWorkspace(workspace)}`
   const ledgerEnv = { ...process.env, GIT_CONFIG_GLOBAL: path.join(demoDir, 'gitconfig') };
   writeFileSync(ledgerEnv.GIT_CONFIG_GLOBAL, '[user]\n\tname = Ada Lovelace\n\temail = ada@example.com\n');
   const step = (...args) => run(process.execPath, [cli, ...args], { cwd: workspace, env: ledgerEnv, stdio: ['ignore', 'ignore', 'inherit'] });
-  step('scan', '.', '--store', demoStore);
-  step('register', 'lr-sweep-5', '--model', 'churn-classifier', '--store', demoStore, '--description', 'gradient boosting, lr 3e-4', '--reason', 'first candidate');
-  step('stage', 'churn-classifier', '1', 'Production', '--reason', 'val_loss 0.19, beats the heuristic baseline');
-  step('register', 'lr-sweep-4', '--model', 'churn-classifier', '--store', demoStore, '--description', 'gradient boosting, lr 1e-3', '--reason', 'sweep winner');
-  step('stage', 'churn-classifier', '2', 'Staging', '--reason', 'shadow traffic for a week');
-  step('alias', 'churn-classifier', 'champion', '1');
-  step('alias', 'churn-classifier', 'challenger', '2');
-  step('register', 'with-tenure-buckets', '--model', 'churn-features', '--store', demoStore, '--reason', 'feature set v2');
+  for (const args of demoRegistrySteps(demoStore)) step(...args);
 }
 
 if (onPath('code') && !args.has('--browser')) {

@@ -243,3 +243,19 @@ export function writeDemoWorkspace(root) {
   write(path.join(root, 'README.md'), '# Churn model (Model Ledger demo workspace)\n\nRuns from MLflow, Lightning and DVCLive live here. Open the Model Ledger view in the activity bar.\n');
   return `${sweep.length + 4} MLflow runs in 2 experiments, 3 Lightning CSV runs, 1 DVCLive run, 2 Model Ledger JSONL runs, churn-classifier v1 in Production with drifting current data`;
 }
+
+/**
+ * The CLI commands (argument lists for dist/cli.js, run in the workspace) that write the rest of the
+ * demo's registry history after the workspace's own first events: what `npm run demo` runs and the
+ * promotion browser check reproduces.
+ */
+export function demoRegistrySteps(store) {
+  return [
+    ['scan', '.', '--store', store],
+    ['register', 'lr-sweep-4', '--model', 'churn-classifier', '--store', store, '--description', 'gradient boosting, lr 1e-3', '--reason', 'sweep winner'],
+    ['stage', 'churn-classifier', '2', 'Staging', '--reason', 'shadow traffic for a week'],
+    ['alias', 'churn-classifier', 'champion', '1'],
+    ['alias', 'churn-classifier', 'challenger', '2'],
+    ['register', 'with-tenure-buckets', '--model', 'churn-features', '--store', store, '--reason', 'feature set v2'],
+  ];
+}

@@ -331,8 +331,8 @@ async function main(): Promise<number> {
     // ---- the audit report of the demo workspace -------------------------------------------------
     await check('audit report of the demo workspace opens in Chromium', async () => {
       const demo = path.join(temp, 'demo');
-      const importer = new Function('s', 'return import(s)') as (s: string) => Promise<{ writeDemoWorkspace(root: string): string }>;
-      const { writeDemoWorkspace } = await importer(pathToFileURL(path.join(repo, 'scripts', 'demoWorkspace.mjs')).href);
+      const importer = new Function('s', 'return import(s)') as (s: string) => Promise<{ writeDemoWorkspace(root: string): string; demoRegistrySteps(store: string): string[][] }>;
+      const { writeDemoWorkspace, demoRegistrySteps } = await importer(pathToFileURL(path.join(repo, 'scripts', 'demoWorkspace.mjs')).href);
       writeDemoWorkspace(demo);
       const cli = path.join(repo, 'dist', 'cli.js');
       const storeFile = path.join(temp, 'demo.sqlite');
@@ -340,14 +340,7 @@ async function main(): Promise<number> {
       fs.writeFileSync(gitconfig, '[user]\n\tname = Ada Lovelace\n\temail = ada@example.com\n');
       const env = { ...process.env, GIT_CONFIG_GLOBAL: gitconfig, GIT_CONFIG_NOSYSTEM: '1' };
       const step = (...args: string[]) => execFileSync(process.execPath, [cli, ...args], { cwd: demo, env, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-      step('scan', '.', '--store', storeFile);
-      step('register', 'lr-sweep-5', '--model', 'churn-classifier', '--store', storeFile, '--description', 'gradient boosting, lr 3e-4', '--reason', 'first candidate');
-      step('stage', 'churn-classifier', '1', 'Production', '--reason', 'val_loss 0.19, beats the heuristic baseline');
-      step('register', 'lr-sweep-4', '--model', 'churn-classifier', '--store', storeFile, '--description', 'gradient boosting, lr 1e-3', '--reason', 'sweep winner');
-      step('stage', 'churn-classifier', '2', 'Staging', '--reason', 'shadow traffic for a week');
-      step('alias', 'churn-classifier', 'champion', '1');
-      step('alias', 'churn-classifier', 'challenger', '2');
-      step('register', 'with-tenure-buckets', '--model', 'churn-features', '--store', storeFile, '--reason', 'feature set v2');
+      for (const args of demoRegistrySteps(storeFile)) step(...args);
       const out = path.join(temp, 'audit-report.html');
       step('report', '--format', 'html', '--out', out, '--store', storeFile);
       const ledger = ledgerLines(path.join(demo, '.model-ledger', 'ledger.jsonl'));
