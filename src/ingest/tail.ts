@@ -1,4 +1,5 @@
-import { promises as fs } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fs, readSync, type Stats } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import type { FileCursor } from './types';
 
 const HEAD_BYTES = 64;
@@ -18,46 +19,91 @@ export interface NewBytes {
 /**
  * Reads what was appended to `file` since `cursor`. Returns undefined when nothing changed.
  * Throws the fs error (ENOENT, EACCES, EISDIR...) for the caller to turn into a diagnostic.
+ * On the main thread the file operations are asynchronous (the extension host's event loop keeps
+ * running); in an import worker they are synchronous, which costs a fraction of the round trips.
  */
 export async function readNewBytes(file: string, cursor: FileCursor | undefined, maxBytes = 256 * 1024 * 1024): Promise<NewBytes | undefined> {
-  const handle = await fs.open(file, 'r');
+  const steps = readSteps(file, cursor, maxBytes);
+  if (!isMainThread) return runSync(steps);
+  let handle: fs.FileHandle | undefined;
   try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) {
-      throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EISDIR' });
-    }
-    let start = cursor?.offset ?? 0;
-    let head: string;
-    let restarted = false;
-    if (start === 0) {
-      head = ''; // taken from the bytes read below: one read instead of two for a new file
-    } else {
-      const headBuffer = Buffer.alloc(Math.min(HEAD_BYTES, stat.size));
-      if (headBuffer.length > 0) await handle.read(headBuffer, 0, headBuffer.length, 0);
-      head = headBuffer.toString('hex');
-      if (cursor && (stat.size < cursor.offset || !sameHead(cursor.head, head))) {
-        start = 0;
-        restarted = true;
+    let next = steps.next();
+    while (!next.done) {
+      const op = next.value;
+      if (op.kind === 'open') {
+        handle = await fs.open(op.file, 'r');
+        next = steps.next(undefined);
+      } else if (op.kind === 'stat') {
+        next = steps.next(await handle!.stat());
+      } else {
+        next = steps.next((await handle!.read(op.buffer, op.offset, op.length, op.position)).bytesRead);
       }
     }
-    if (cursor && !restarted && stat.size === cursor.size && stat.mtimeMs === cursor.mtimeMs) {
-      return undefined;
-    }
-    const length = Math.min(stat.size - start, maxBytes);
-    const bytes = Buffer.allocUnsafe(Math.max(0, length));
-    let read = 0;
-    while (read < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, read, bytes.length - read, start + read);
-      if (bytesRead === 0) break; // truncated while reading: take what is there
-      read += bytesRead;
-    }
-    if (start === 0) head = bytes.subarray(0, Math.min(HEAD_BYTES, read)).toString('hex');
-    // `size` is the file's size, not what was read: a caller that stops at maxBytes must loop until
-    // start + bytes.length reaches it before saving a cursor with this size.
-    return { bytes: read === bytes.length ? bytes : bytes.subarray(0, read), start, restarted, size: stat.size, mtimeMs: stat.mtimeMs, head };
+    return next.value;
   } finally {
-    await handle.close();
+    await handle?.close();
   }
+}
+
+type FileOp = { readonly kind: 'open'; readonly file: string } | { readonly kind: 'stat' } | { readonly kind: 'read'; readonly buffer: Buffer; readonly offset: number; readonly length: number; readonly position: number };
+
+function runSync(steps: Generator<FileOp, NewBytes | undefined, unknown>): NewBytes | undefined {
+  let fd: number | undefined;
+  try {
+    let next = steps.next();
+    while (!next.done) {
+      const op = next.value;
+      if (op.kind === 'open') {
+        fd = openSync(op.file, 'r');
+        next = steps.next(undefined);
+      } else if (op.kind === 'stat') {
+        next = steps.next(fstatSync(fd!));
+      } else {
+        next = steps.next(readSync(fd!, op.buffer, op.offset, op.length, op.position));
+      }
+    }
+    return next.value;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The logic of readNewBytes as a sequence of file operations, run by either driver above. */
+function* readSteps(file: string, cursor: FileCursor | undefined, maxBytes: number): Generator<FileOp, NewBytes | undefined, unknown> {
+  yield { kind: 'open', file };
+  const stat = (yield { kind: 'stat' }) as Stats;
+  if (!stat.isFile()) {
+    throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EISDIR' });
+  }
+  let start = cursor?.offset ?? 0;
+  let head: string;
+  let restarted = false;
+  if (start === 0) {
+    head = ''; // taken from the bytes read below: one read instead of two for a new file
+  } else {
+    const headBuffer = Buffer.alloc(Math.min(HEAD_BYTES, stat.size));
+    if (headBuffer.length > 0) yield { kind: 'read', buffer: headBuffer, offset: 0, length: headBuffer.length, position: 0 };
+    head = headBuffer.toString('hex');
+    if (cursor && (stat.size < cursor.offset || !sameHead(cursor.head, head))) {
+      start = 0;
+      restarted = true;
+    }
+  }
+  if (cursor && !restarted && stat.size === cursor.size && stat.mtimeMs === cursor.mtimeMs) {
+    return undefined;
+  }
+  const length = Math.min(stat.size - start, maxBytes);
+  const bytes = Buffer.allocUnsafe(Math.max(0, length));
+  let read = 0;
+  while (read < bytes.length) {
+    const bytesRead = (yield { kind: 'read', buffer: bytes, offset: read, length: bytes.length - read, position: start + read }) as number;
+    if (bytesRead === 0) break; // truncated while reading: take what is there
+    read += bytesRead;
+  }
+  if (start === 0) head = bytes.subarray(0, Math.min(HEAD_BYTES, read)).toString('hex');
+  // `size` is the file's size, not what was read: a caller that stops at maxBytes must loop until
+  // start + bytes.length reaches it before saving a cursor with this size.
+  return { bytes: read === bytes.length ? bytes : bytes.subarray(0, read), start, restarted, size: stat.size, mtimeMs: stat.mtimeMs, head };
 }
 
 /** The head recorded when the file was shorter is a prefix of the current head when only appended to. */
