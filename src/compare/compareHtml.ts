@@ -1,6 +1,8 @@
 // The compare panel's HTML, host-free so the browser check serves exactly what the panel serves.
-import { randomBytes } from 'node:crypto';
 import type { ToCompareWebview } from '../shared/compareProtocol';
+import { webviewPage } from '../panels/webviewPage';
+
+export { jsonForScriptElement, makeNonce } from '../panels/webviewPage';
 
 export interface CompareHtmlInput {
   /** `webview.cspSource`: the origin the panel's own files are served from. */
@@ -13,50 +15,6 @@ export interface CompareHtmlInput {
   readonly title?: string;
 }
 
-export function makeNonce(): string {
-  return randomBytes(18).toString('base64');
-}
-
-/**
- * JSON that is safe inside a <script> element: `<` (so no `</script>` or `<!--`), `>` and `&` are
- * written as \u escapes, as are U+2028/U+2029. JSON.parse reads them back unchanged.
- */
-export function jsonForScriptElement(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
-
-function escapeAttribute(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 export function compareHtml(input: CompareHtmlInput): string {
-  const nonce = input.nonce ?? makeNonce();
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${input.cspSource} 'nonce-${nonce}'`,
-    `img-src ${input.cspSource} data:`,
-    `font-src ${input.cspSource}`,
-  ].join('; ');
-  const state = input.initial ? `<script type="application/json" id="compare-state" nonce="${nonce}">${jsonForScriptElement(input.initial)}</script>` : '';
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" nonce="${nonce}" href="${escapeAttribute(input.styleUri)}">
-<title>${escapeAttribute(input.title ?? 'Compare runs')}</title>
-</head>
-<body>
-<main id="root"></main>
-${state}
-<script nonce="${nonce}" src="${escapeAttribute(input.scriptUri)}"></script>
-</body>
-</html>`;
+  return webviewPage({ ...input, stateElementId: 'compare-state', title: input.title ?? 'Compare runs' });
 }
