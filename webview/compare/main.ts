@@ -29,6 +29,7 @@ import {
 } from '../../src/shared/compareProtocol';
 import { vscodeApi } from '../shared/vscodeApi';
 import { VirtualTable, type Row } from './virtualTable';
+import '../shared/base.css';
 import './styles.css';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Decimation);

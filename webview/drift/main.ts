@@ -15,6 +15,7 @@ import {
   type WindowChoice,
 } from '../../src/shared/driftProtocol';
 import { vscodeApi } from '../shared/vscodeApi';
+import '../shared/base.css';
 import './styles.css';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);

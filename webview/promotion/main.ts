@@ -13,6 +13,7 @@ import {
   type ToPromotionWebview,
 } from '../../src/shared/promotionProtocol';
 import { vscodeApi } from '../shared/vscodeApi';
+import '../shared/base.css';
 import './styles.css';
 
 interface SavedState {
