@@ -13,12 +13,12 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import { buildComparison } from '../../src/compare/compareData';
 import { compareHtml } from '../../src/compare/compareHtml';
 import type { SeriesData, ToCompareWebview } from '../../src/shared/compareProtocol';
 import { appendMetricPoints, Store } from '../../src/store';
 import { findRepoRoot, launchChromium } from './codeServer';
+import { evaluate, webviewInitScript } from './standaloneWebview';
 
 const RUNS = 50;
 const POINTS = 5000;
@@ -26,110 +26,7 @@ const PARAMS = 1200;
 const METRICS = ['train/loss', 'val/accuracy', 'val/loss'];
 const HOSTILE = '<img src=x onerror="window.__injected=1">|`x`</script>';
 
-const DARK: Record<string, string> = {
-  '--vscode-font-family': 'system-ui, "Segoe UI", Ubuntu, sans-serif',
-  '--vscode-font-size': '13px',
-  '--vscode-foreground': '#cccccc',
-  '--vscode-editor-background': '#1f1f1f',
-  '--vscode-descriptionForeground': '#9d9d9d',
-  '--vscode-focusBorder': '#0078d4',
-  '--vscode-widget-border': '#313131',
-  '--vscode-panel-border': '#2b2b2b',
-  '--vscode-sideBar-background': '#181818',
-  '--vscode-badge-background': '#616161',
-  '--vscode-badge-foreground': '#f8f8f8',
-  '--vscode-button-background': '#0078d4',
-  '--vscode-button-foreground': '#ffffff',
-  '--vscode-button-hoverBackground': '#026ec1',
-  '--vscode-button-border': 'transparent',
-  '--vscode-button-secondaryBackground': '#313131',
-  '--vscode-button-secondaryForeground': '#cccccc',
-  '--vscode-button-secondaryHoverBackground': '#3c3c3c',
-  '--vscode-input-background': '#313131',
-  '--vscode-input-foreground': '#cccccc',
-  '--vscode-input-border': '#3c3c3c',
-  '--vscode-input-placeholderForeground': '#989898',
-  '--vscode-checkbox-background': '#313131',
-  '--vscode-checkbox-border': '#3c3c3c',
-  '--vscode-checkbox-foreground': '#cccccc',
-  '--vscode-dropdown-background': '#313131',
-  '--vscode-dropdown-border': '#3c3c3c',
-  '--vscode-dropdown-foreground': '#cccccc',
-  '--vscode-list-hoverBackground': '#2a2d2e',
-  '--vscode-list-activeSelectionBackground': '#04395e',
-  '--vscode-editorGroupHeader-tabsBackground': '#181818',
-  '--vscode-sideBarSectionHeader-background': '#181818',
-  '--vscode-errorForeground': '#f85149',
-  '--vscode-testing-iconPassed': '#73c991',
-  '--vscode-testing-iconFailed': '#f14c4c',
-  '--vscode-editorGroup-border': 'rgba(255,255,255,0.09)',
-  '--vscode-editorWidget-border': '#313131',
-  '--vscode-disabledForeground': 'rgba(204,204,204,0.5)',
-  '--vscode-gitDecoration-modifiedResourceForeground': '#e2c08d',
-  '--vscode-editor-selectionBackground': '#264f78',
-  '--vscode-settings-textInputBackground': '#313131',
-  '--vscode-settings-textInputForeground': '#cccccc',
-  '--vscode-settings-textInputBorder': '#3c3c3c',
-  '--vscode-settings-dropdownBackground': '#313131',
-  '--vscode-settings-dropdownForeground': '#cccccc',
-  '--vscode-settings-dropdownBorder': '#3c3c3c',
-  '--vscode-settings-dropdownListBorder': '#454545',
-  '--vscode-settings-checkboxBackground': '#313131',
-  '--vscode-settings-checkboxForeground': '#cccccc',
-  '--vscode-settings-checkboxBorder': '#3c3c3c',
-  '--vscode-list-activeSelectionForeground': '#ffffff',
-  '--vscode-widget-shadow': 'rgba(0,0,0,0.36)',
-};
 
-const LIGHT: Record<string, string> = {
-  ...DARK,
-  '--vscode-foreground': '#3b3b3b',
-  '--vscode-editor-background': '#ffffff',
-  '--vscode-descriptionForeground': '#717171',
-  '--vscode-focusBorder': '#005fb8',
-  '--vscode-widget-border': '#e5e5e5',
-  '--vscode-panel-border': '#e5e5e5',
-  '--vscode-sideBar-background': '#f8f8f8',
-  '--vscode-badge-background': '#cccccc',
-  '--vscode-badge-foreground': '#3b3b3b',
-  '--vscode-button-background': '#005fb8',
-  '--vscode-button-hoverBackground': '#0258a8',
-  '--vscode-button-secondaryBackground': '#e5e5e5',
-  '--vscode-button-secondaryForeground': '#3b3b3b',
-  '--vscode-button-secondaryHoverBackground': '#cccccc',
-  '--vscode-input-background': '#ffffff',
-  '--vscode-input-foreground': '#3b3b3b',
-  '--vscode-input-border': '#cecece',
-  '--vscode-input-placeholderForeground': '#767676',
-  '--vscode-checkbox-background': '#f8f8f8',
-  '--vscode-checkbox-border': '#cecece',
-  '--vscode-checkbox-foreground': '#3b3b3b',
-  '--vscode-dropdown-background': '#ffffff',
-  '--vscode-dropdown-border': '#cecece',
-  '--vscode-dropdown-foreground': '#3b3b3b',
-  '--vscode-list-hoverBackground': '#f2f2f2',
-  '--vscode-list-activeSelectionBackground': '#e8e8e8',
-  '--vscode-editorGroupHeader-tabsBackground': '#f8f8f8',
-  '--vscode-sideBarSectionHeader-background': '#f8f8f8',
-  '--vscode-testing-iconPassed': '#388a34',
-  '--vscode-editorGroup-border': '#e5e5e5',
-  '--vscode-editorWidget-border': '#e5e5e5',
-  '--vscode-disabledForeground': 'rgba(97,97,97,0.5)',
-  '--vscode-gitDecoration-modifiedResourceForeground': '#895503',
-  '--vscode-editor-selectionBackground': '#add6ff',
-  '--vscode-settings-textInputBackground': '#ffffff',
-  '--vscode-settings-textInputForeground': '#3b3b3b',
-  '--vscode-settings-textInputBorder': '#cecece',
-  '--vscode-settings-dropdownBackground': '#ffffff',
-  '--vscode-settings-dropdownForeground': '#3b3b3b',
-  '--vscode-settings-dropdownBorder': '#cecece',
-  '--vscode-settings-dropdownListBorder': '#c8c8c8',
-  '--vscode-settings-checkboxBackground': '#f8f8f8',
-  '--vscode-settings-checkboxForeground': '#3b3b3b',
-  '--vscode-settings-checkboxBorder': '#cecece',
-  '--vscode-list-activeSelectionForeground': '#000000',
-  '--vscode-widget-shadow': 'rgba(0,0,0,0.16)',
-};
 
 interface Result {
   name: string;
@@ -197,35 +94,6 @@ function serve(files: Record<string, { type: string; body: string | Buffer }>): 
 }
 
 /** Runs in the page before any of its scripts: the fake VS Code API and a CSP-violation log. */
-function initScript(theme: Record<string, string>, dark: boolean): string {
-  return `
-    window.__posted = []; window.__state = undefined; window.__csp = []; window.__errors = [];
-    window.acquireVsCodeApi = () => ({
-      postMessage: (m) => window.__posted.push(m),
-      getState: () => window.__state,
-      setState: (s) => (window.__state = s),
-    });
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-    window.addEventListener('error', (e) => window.__errors.push(String(e.message)));
-    const vars = ${JSON.stringify(theme)};
-    // As VS Code does: theme variables on <html> and the theme class on <body> before any script runs.
-    const themed = new MutationObserver(() => {
-      if (document.documentElement && !document.documentElement.style.getPropertyValue('--vscode-foreground')) {
-        for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
-      }
-      if (document.body) {
-        document.body.classList.add(${JSON.stringify(dark ? 'vscode-dark' : 'vscode-light')});
-        themed.disconnect();
-      }
-    });
-    themed.observe(document, { childList: true, subtree: true });
-  `;
-}
-
-async function evaluate<T>(page: Page, expression: string): Promise<T> {
-  return (await page.evaluate(expression)) as T;
-}
-
 async function main(): Promise<number> {
   const repo = process.env.ML_REPO_ROOT ?? findRepoRoot(__dirname);
   const dist = path.join(repo, 'dist', 'webview');
@@ -253,17 +121,14 @@ async function main(): Promise<number> {
   console.log(`page: ${(files['/'].body.length / 1e6).toFixed(1)} MB of HTML (state inlined)`);
 
   try {
-    for (const [themeName, theme] of [
-      ['dark', DARK],
-      ['light', LIGHT],
-    ] as const) {
+    for (const themeName of ['dark', 'light'] as const) {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       const consoleErrors: string[] = [];
       page.on('console', (m) => {
         if (m.type() === 'error') consoleErrors.push(m.text());
       });
       page.on('pageerror', (e) => consoleErrors.push(`${e.message} ${(e.stack ?? '').split('\n').slice(1, 4).join(' | ')}`));
-      await page.addInitScript(initScript(theme, themeName === 'dark'));
+      await page.addInitScript(webviewInitScript(themeName));
       const check = async (name: string, body: () => Promise<string>) => {
         const t = Date.now();
         try {

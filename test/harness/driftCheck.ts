@@ -14,13 +14,13 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import { readDataset } from '../../src/datasets';
 import { buildDriftReport } from '../../src/monitoring/driftReport';
 import { driftHtml } from '../../src/monitoring/driftHtml';
 import { parseRule, type AlertRule } from '../../src/monitoring/rules';
 import type { DriftReportModel } from '../../src/shared/driftProtocol';
 import { findRepoRoot, launchChromium } from './codeServer';
+import { evaluate, webviewInitScript } from './standaloneWebview';
 
 const HOSTILE = '<img src=x onerror=window.__injected=1>age';
 const RESTORE = { referenceFile: '/w/data/reference.csv', currentFile: '/w/data/current.csv', folder: 'file:///w', model: 'churn-classifier', version: 1, window: 'day' as const };
@@ -35,72 +35,6 @@ interface DemoData {
   DRIFTING: string[];
 }
 
-const THEMES: Record<'dark' | 'light', Record<string, string>> = {
-  dark: {
-    '--vscode-font-family': 'system-ui, "Segoe UI", Ubuntu, sans-serif',
-    '--vscode-font-size': '13px',
-    '--vscode-foreground': '#cccccc',
-    '--vscode-editor-background': '#1f1f1f',
-    '--vscode-descriptionForeground': '#9d9d9d',
-    '--vscode-focusBorder': '#0078d4',
-    '--vscode-widget-border': '#313131',
-    '--vscode-panel-border': '#2b2b2b',
-    '--vscode-button-background': '#0078d4',
-    '--vscode-button-foreground': '#ffffff',
-    '--vscode-button-secondaryBackground': '#313131',
-    '--vscode-button-secondaryForeground': '#cccccc',
-    '--vscode-dropdown-background': '#313131',
-    '--vscode-dropdown-border': '#3c3c3c',
-    '--vscode-dropdown-foreground': '#cccccc',
-    '--vscode-list-hoverBackground': '#2a2d2e',
-    '--vscode-list-inactiveSelectionBackground': '#37373d',
-    '--vscode-list-activeSelectionBackground': '#04395e',
-    '--vscode-errorForeground': '#f85149',
-    '--vscode-testing-iconPassed': '#73c991',
-    '--vscode-textLink-foreground': '#4daafc',
-    '--vscode-charts-blue': '#3794ff',
-    '--vscode-charts-orange': '#d18616',
-    '--vscode-charts-red': '#f14c4c',
-    '--vscode-charts-green': '#89d185',
-    '--vscode-charts-purple': '#b180d7',
-    '--vscode-charts-yellow': '#cca700',
-    '--vscode-settings-dropdownBackground': '#313131',
-    '--vscode-settings-dropdownForeground': '#cccccc',
-    '--vscode-settings-dropdownBorder': '#3c3c3c',
-  },
-  light: {
-    '--vscode-font-family': 'system-ui, "Segoe UI", Ubuntu, sans-serif',
-    '--vscode-font-size': '13px',
-    '--vscode-foreground': '#3b3b3b',
-    '--vscode-editor-background': '#ffffff',
-    '--vscode-descriptionForeground': '#717171',
-    '--vscode-focusBorder': '#005fb8',
-    '--vscode-widget-border': '#e5e5e5',
-    '--vscode-panel-border': '#e5e5e5',
-    '--vscode-button-background': '#005fb8',
-    '--vscode-button-foreground': '#ffffff',
-    '--vscode-button-secondaryBackground': '#e5e5e5',
-    '--vscode-button-secondaryForeground': '#3b3b3b',
-    '--vscode-dropdown-background': '#ffffff',
-    '--vscode-dropdown-border': '#cecece',
-    '--vscode-dropdown-foreground': '#3b3b3b',
-    '--vscode-list-hoverBackground': '#f2f2f2',
-    '--vscode-list-inactiveSelectionBackground': '#e4e6f1',
-    '--vscode-list-activeSelectionBackground': '#e8e8e8',
-    '--vscode-errorForeground': '#a1260d',
-    '--vscode-testing-iconPassed': '#388a34',
-    '--vscode-textLink-foreground': '#005fb8',
-    '--vscode-charts-blue': '#1a85ff',
-    '--vscode-charts-orange': '#d18616',
-    '--vscode-charts-red': '#e51400',
-    '--vscode-charts-green': '#388a34',
-    '--vscode-charts-purple': '#652d90',
-    '--vscode-charts-yellow': '#bf8803',
-    '--vscode-settings-dropdownBackground': '#ffffff',
-    '--vscode-settings-dropdownForeground': '#3b3b3b',
-    '--vscode-settings-dropdownBorder': '#cecece',
-  },
-};
 
 /** F1 of the positive class 1 for one day of the current CSV, counted straight from the text. */
 function f1ForDay(csv: string, dayStart: number, dayEnd: number, predictionIndex: number): number {
@@ -144,31 +78,10 @@ function serve(files: Record<string, { type: string; body: string | Buffer }>): 
   );
 }
 
-function initScript(theme: Record<string, string>, dark: boolean): string {
-  return `
-    window.__posted = []; window.__state = undefined; window.__csp = []; window.__errors = [];
-    window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__state, setState: (s) => (window.__state = s) });
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-    window.addEventListener('error', (e) => window.__errors.push(String(e.message)));
-    const vars = ${JSON.stringify(theme)};
-    const themed = new MutationObserver(() => {
-      if (document.documentElement && !document.documentElement.style.getPropertyValue('--vscode-foreground')) {
-        for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
-      }
-      if (document.body) { document.body.classList.add(${JSON.stringify(dark ? 'vscode-dark' : 'vscode-light')}); themed.disconnect(); }
-    });
-    themed.observe(document, { childList: true, subtree: true });
-  `;
-}
-
 /** Pixels of a canvas that differ from transparent: a chart that drew something has many. */
 function inkScript(selector: string): string {
   return `(() => { const c = document.querySelector(${JSON.stringify(selector)}); if (!c) return -1; const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; })()`;
-}
-
-async function evaluate<T>(page: Page, expression: string): Promise<T> {
-  return (await page.evaluate(expression)) as T;
 }
 
 async function main(): Promise<number> {
@@ -275,7 +188,7 @@ async function main(): Promise<number> {
         if (m.type() === 'error') consoleErrors.push(m.text());
       });
       page.on('pageerror', (e) => consoleErrors.push(e.message));
-      await page.addInitScript(initScript(THEMES[themeName], themeName === 'dark'));
+      await page.addInitScript(webviewInitScript(themeName));
       const t = (name: string) => `${themeName}: ${name}`;
       await check(t('page renders the inlined report and posts ready'), async () => {
         await page.goto(server.origin + '/', { waitUntil: 'load', timeout: 60_000 });

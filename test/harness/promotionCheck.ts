@@ -31,6 +31,7 @@ import { ledgerModels, replaceRegistry } from '../../src/registry/storeProjectio
 import type { FromPromotionWebview, ToPromotionWebview } from '../../src/shared/promotionProtocol';
 import { appendMetricPoints, Store } from '../../src/store';
 import { findRepoRoot, launchChromium } from './codeServer';
+import { evaluate, webviewInitScript } from './standaloneWebview';
 
 const ADA: Actor = { name: 'Ada Lovelace', email: 'ada@example.com' };
 const BOB: Actor = { name: 'Bob Noyce', email: 'bob@example.com' };
@@ -40,66 +41,6 @@ const POLICY = (threshold: string) =>
 const CANDIDATE = { accuracy: 0.925, val_loss: 0.31 };
 const PRODUCTION = { accuracy: 0.9, val_loss: 0.3 };
 
-const DARK: Record<string, string> = {
-  '--vscode-font-family': 'system-ui, "Segoe UI", Ubuntu, sans-serif',
-  '--vscode-font-size': '13px',
-  '--vscode-foreground': '#cccccc',
-  '--vscode-editor-background': '#1f1f1f',
-  '--vscode-descriptionForeground': '#9d9d9d',
-  '--vscode-focusBorder': '#0078d4',
-  '--vscode-widget-border': '#313131',
-  '--vscode-panel-border': '#2b2b2b',
-  '--vscode-button-background': '#0078d4',
-  '--vscode-button-foreground': '#ffffff',
-  '--vscode-button-hoverBackground': '#026ec1',
-  '--vscode-button-secondaryBackground': '#313131',
-  '--vscode-button-secondaryForeground': '#cccccc',
-  '--vscode-input-background': '#313131',
-  '--vscode-input-foreground': '#cccccc',
-  '--vscode-input-border': '#3c3c3c',
-  '--vscode-dropdown-background': '#313131',
-  '--vscode-dropdown-border': '#3c3c3c',
-  '--vscode-dropdown-foreground': '#cccccc',
-  '--vscode-errorForeground': '#f85149',
-  '--vscode-testing-iconPassed': '#73c991',
-  '--vscode-editorWarning-foreground': '#cca700',
-  '--vscode-textBlockQuote-background': '#2b2b2b',
-};
-const LIGHT: Record<string, string> = {
-  ...DARK,
-  '--vscode-foreground': '#3b3b3b',
-  '--vscode-editor-background': '#ffffff',
-  '--vscode-descriptionForeground': '#717171',
-  '--vscode-widget-border': '#e5e5e5',
-  '--vscode-panel-border': '#e5e5e5',
-  '--vscode-button-secondaryBackground': '#e5e5e5',
-  '--vscode-button-secondaryForeground': '#3b3b3b',
-  '--vscode-input-background': '#ffffff',
-  '--vscode-input-foreground': '#3b3b3b',
-  '--vscode-input-border': '#cecece',
-  '--vscode-dropdown-background': '#ffffff',
-  '--vscode-dropdown-border': '#cecece',
-  '--vscode-dropdown-foreground': '#3b3b3b',
-  '--vscode-errorForeground': '#e51400',
-  '--vscode-testing-iconPassed': '#388a34',
-  '--vscode-editorWarning-foreground': '#bf8803',
-  '--vscode-textBlockQuote-background': '#f2f2f2',
-};
-
-function initScript(theme: Record<string, string>): string {
-  return `
-    window.__posted = []; window.__state = undefined; window.__csp = []; window.__errors = [];
-    window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__state, setState: (s) => (window.__state = s) });
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-    window.addEventListener('error', (e) => window.__errors.push(String(e.message)));
-    const vars = ${JSON.stringify(theme)};
-    const themed = new MutationObserver(() => {
-      if (document.documentElement) for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
-      if (document.body) themed.disconnect();
-    });
-    themed.observe(document, { childList: true, subtree: true });
-  `;
-}
 
 function serve(files: Record<string, { type: string; body: string | Buffer }>): Promise<{ origin: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
@@ -140,10 +81,6 @@ async function buildWorkspace(root: string): Promise<{ store: Store; ledger: str
 
 function ledgerLines(file: string): { action: string; version?: number; actor: Actor; after?: Record<string, unknown>; reason?: string }[] {
   return fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as never);
-}
-
-async function evaluate<T>(page: Page, expression: string): Promise<T> {
-  return (await page.evaluate(expression)) as T;
 }
 
 async function main(): Promise<number> {
@@ -228,7 +165,7 @@ async function main(): Promise<number> {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.addInitScript(initScript(DARK));
+    await page.addInitScript(webviewInitScript('dark'));
     const gateStatuses = () => page.locator('tr.gate-row').evaluateAll((rows) => rows.map((r) => [(r as unknown as { cells: { textContent: string }[] }).cells[0].textContent, (r as unknown as { dataset: { status: string } }).dataset.status]));
     const promoteDisabled = () => page.locator('#promote').evaluate((b) => (b as unknown as { hasAttribute(n: string): boolean }).hasAttribute('disabled'));
 
@@ -322,7 +259,7 @@ async function main(): Promise<number> {
 
     // Light theme, after the promotion: the panel as a reviewer sees it.
     const light = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-    await light.addInitScript(initScript(LIGHT));
+    await light.addInitScript(webviewInitScript('light'));
     files['/'] = { type: 'text/html', body: promotionHtml({ cspSource: server.origin, scriptUri: `${server.origin}/promotion.js`, styleUri: `${server.origin}/promotion.css`, initial: { type: 'state', state: await build() } }) };
     await light.goto(server.origin + '/', { waitUntil: 'load' });
     await light.locator('h1').waitFor();
