@@ -21,16 +21,12 @@ export interface MetricFileUpdate {
   readonly errors: readonly { readonly line: number; readonly message: string }[];
 }
 
-/** Lines already read according to the cursor (the importer keeps them in the cursor's state). */
-export function linesBefore(cursor: FileCursor | undefined): number {
-  return (cursor?.state as { lines?: number } | undefined)?.lines ?? 0;
-}
-
 /** Undefined when the file did not change; throws the fs error when it cannot be read. */
 export async function readMetricFile(file: string, cursor: FileCursor | undefined): Promise<MetricFileUpdate | undefined> {
   const update = await readNewBytes(file, cursor);
   if (!update) return undefined;
-  const previousLines = update.restarted ? 0 : linesBefore(cursor);
+  // The importer keeps the number of lines already read in the cursor's state (for line numbers).
+  const previousLines = update.restarted ? 0 : ((cursor?.state as { lines?: number } | undefined)?.lines ?? 0);
   const parsed = parseMetricLines(update.bytes, previousLines + 1);
   return {
     size: update.size,
