@@ -1,5 +1,5 @@
 // Runs a real VS Code (code-server 4.100.3, VS Code 1.100.3) offline, for the integration
-// tests and the browser check. See /work/shared/notes/vscode-test-harness.md.
+// tests and the browser check. See docs/testing.md.
 //
 // - startCodeServer(): code-server on a free 127.0.0.1 port with throwaway config/data/cache/tmp
 //   folders, in its own process group so that stop() also ends the extension host and watchers.

@@ -31,8 +31,9 @@ import {
   launchChromium,
   startCodeServer,
 } from './codeServer';
+import { fixturePath } from '../fixturePath';
 
-const MLFLOW_EXPERIMENT_DIR = '/work/shared/fixtures/mlflow/mlflow-2.12-generated/mlruns/762818830862955249';
+const MLFLOW_EXPERIMENT_DIR = fixturePath('mlflow', 'mlflow-2.12-generated', 'mlruns', '762818830862955249');
 /** sweep-lr-0.01, sweep-lr-0.03, sweep-lr-0.05: the same params and metrics, two params differ. */
 const MLFLOW_RUN_IDS = ['b0fe5d1c7a69438fb9a3caaf5846e611', '7af7755c77cf4878bac83513540643d2', '18b7df37dfde4feea85f14d79ecbfd9a'];
 

@@ -17,8 +17,9 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { fixturePath } from '../fixturePath';
 
-export const REST_FIXTURES = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'mlflow', 'mlflow-2.12-generated', 'rest');
+export const REST_FIXTURES = fixturePath('mlflow', 'mlflow-2.12-generated', 'rest');
 
 export function fixture<T = Record<string, unknown>>(name: string): T {
   return JSON.parse(readFileSync(path.join(REST_FIXTURES, `${name}.json`), 'utf8')) as T;

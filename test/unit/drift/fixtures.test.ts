@@ -1,5 +1,5 @@
 /**
- * Every reference case in /work/shared/fixtures/drift, every value it lists: statistics to 1e-9
+ * Every reference case in test/fixtures/drift, every value it lists: statistics to 1e-9
  * relative, p-values to 1e-9 absolute (Cramér–von Mises asymptotic p-values below 1e-7 as
  * "< 1e-6"), Evidently's default method and verdicts, binning, errors and warnings.
  */

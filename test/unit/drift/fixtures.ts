@@ -1,9 +1,10 @@
-/** Loads the drift reference cases in /work/shared/fixtures/drift (SciPy 1.10.1 / NumPy 1.24.2 values). */
+/** Loads the drift reference cases in test/fixtures/drift (SciPy 1.10.1 / NumPy 1.24.2 values). */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fixturePath } from '../../fixturePath';
 
-export const DRIFT_FIXTURES = '/work/shared/fixtures/drift';
+export const DRIFT_FIXTURES = fixturePath('drift');
 
 export type Expected = Record<string, number | string | string[] | number[] | (string | number)[]>;
 

@@ -4,7 +4,8 @@ import { FsFileFinder, ImportEngine, type Importer, type ImportSummary } from '.
 import { Store } from '../../../src/store';
 import { listAllRuns, storeCounts, type RunListing, type StoreCounts } from '../../../src/tracking/report';
 
-export const FIXTURES = path.join(__dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures');
+export { FIXTURES } from '../../fixturePath';
+import { FIXTURES } from '../../fixturePath';
 
 /** Copies a fixture folder into `dir` (fixtures are read-only) and returns the copy's path. */
 export function copyFixture(relative: string, dir: string): string {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { csvImporter } from '../../../../src/ingest/csv';
 import { useTempDir } from '../../helpers';
 import { makeContext } from './importHarness';
+import { fixturePath } from '../../../fixturePath';
 
 /**
  * Expected values here come from the table text itself (split on ',' and count non-empty numeric
@@ -142,7 +143,7 @@ describe('csv importer: Lightning CSVLogger', () => {
   });
 
   it("leaves TensorBoardLogger's version folders (event files, no metrics.csv) to the TensorBoard importer", async () => {
-    const source = '/work/shared/fixtures/tensorboard/PacktPublishing__Practical-Deep-Learning-at-Scale-with-MLFlow/chapter01/lightning_logs';
+    const source = fixturePath('tensorboard', 'PacktPublishing__Practical-Deep-Learning-at-Scale-with-MLFlow', 'chapter01', 'lightning_logs');
     cpSync(source, path.join(temp.path, 'lightning_logs'), { recursive: true });
     const context = makeContext(temp.path);
     const versions = readdirSync(path.join(temp.path, 'lightning_logs'));

@@ -5,8 +5,9 @@ import fc from 'fast-check';
 import { dvcliveImporter } from '../../../../src/ingest/dvclive';
 import { useTempDir } from '../../helpers';
 import { makeContext } from '../csv/importHarness';
+import { fixturePath } from '../../../fixturePath';
 
-const FIXTURE = '/work/shared/fixtures/dvclive/alex000kim__ML-Pipeline-With-DVC-SkyPilot-HuggingFace';
+const FIXTURE = fixturePath('dvclive', 'alex000kim__ML-Pipeline-With-DVC-SkyPilot-HuggingFace');
 
 /** Data rows of a TSV, counted without the importer: non-empty lines after the header. */
 function tsvRows(file: string): string[][] {

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { tensorboardImporter } from '../../../../src/ingest/tensorboard/importer';
 import { useTempDir } from '../../helpers';
 import { recordingContext } from './recordingSink';
+import { fixturePath } from '../../../fixturePath';
 
-const FIXTURE = '/work/shared/fixtures/tensorboard/PacktPublishing__Practical-Deep-Learning-at-Scale-with-MLFlow';
+const FIXTURE = fixturePath('tensorboard', 'PacktPublishing__Practical-Deep-Learning-at-Scale-with-MLFlow');
 const LOGS = path.join(FIXTURE, 'chapter01', 'lightning_logs');
 const VERSIONS = ['version_0', 'version_1', 'version_2', 'version_3', 'version_4', 'version_5'];
 

@@ -4,9 +4,10 @@ import path from 'node:path';
 import { createWandbImporter } from '../../../../src/ingest/wandb';
 import { useTempDir } from '../../helpers';
 import { recordingContext } from './recordingSink';
+import { fixturePath } from '../../../fixturePath';
 
 /** test/fixtures/wandb (see its README): a real wandb 0.12.15 project folder, text files only. */
-const FIXTURE = path.join(__dirname, '..', '..', '..', '..', '..', 'test', 'fixtures', 'wandb', 'ARM-software__keyword-transformer');
+const FIXTURE = fixturePath('wandb', 'ARM-software__keyword-transformer');
 const RUNS = ['run-20220429_201847-2zuxwf70', 'run-20220429_201936-3ojed7lz'];
 /** startedAt of each run's wandb-metadata.json (UTC, no zone written), converted with python3's datetime. */
 const STARTED_AT = [1651263527597, 1651263576187];

@@ -5,8 +5,9 @@ import fc from 'fast-check';
 import { readMlflowFileRegistry } from '../../../../src/registry/external/mlflowFileRegistry';
 import type { RegistryReadResult } from '../../../../src/registry/external/types';
 import { useTempDir } from '../../helpers';
+import { fixturePath } from '../../../fixturePath';
 
-const FIXTURES = '/work/shared/fixtures/mlflow';
+const FIXTURES = fixturePath('mlflow');
 const GENERATED = path.join(FIXTURES, 'mlflow-2.12-generated', 'mlruns');
 const IRIS = path.join(FIXTURES, 'Rajat-Jamblekar__mlops-iris', 'mlruns');
 

@@ -5,8 +5,9 @@ import fc from 'fast-check';
 import { readMlflowSqliteRegistry } from '../../../../src/registry/external/mlflowSqliteRegistry';
 import { loadSqlJs } from '../../../../src/store';
 import { useTempDir } from '../../helpers';
+import { fixturePath } from '../../../fixturePath';
 
-const GENERATED = '/work/shared/fixtures/mlflow/mlflow-2.12-generated';
+const GENERATED = fixturePath('mlflow', 'mlflow-2.12-generated');
 const DB = path.join(GENERATED, 'mlflow.db');
 const rest = (name: string) => JSON.parse(readFileSync(path.join(GENERATED, 'rest', `${name}.json`), 'utf8'));
 
