@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoRegistrySteps, writeDemoWorkspace } from './demoWorkspace.mjs';
+import { setUp } from './setup.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const demoDir = path.join(root, '.demo');
@@ -42,10 +43,13 @@ function freePort(preferred) {
 }
 
 const codeServerBin = path.join(root, 'node_modules', '.bin', 'code-server');
-if (!existsSync(path.join(root, 'node_modules', 'esbuild')) || !existsSync(codeServerBin)) {
-  console.log('demo: installing dependencies (npm ci)…');
+const desktop = onPath('code') && !args.has('--browser');
+setUp(desktop ? 'demo-desktop' : 'demo-browser');
+if (!desktop && !existsSync(codeServerBin)) {
+  // code-server is an optional dependency: its install is skipped where its build packages were missing.
+  console.log('demo: code-server is not installed yet: installing it (npm install code-server)…');
   run('bash', [path.join(root, '.ci', 'prepare-npm.sh')]);
-  run(npm, ['ci'], { env: { ...process.env, npm_config_unsafe_perm: 'true', npm_config_yes: 'true' } });
+  run(npm, ['install', '--no-save', '--no-audit', '--no-fund', 'code-server@4.100.3'], { env: { ...process.env, npm_config_unsafe_perm: 'true', npm_config_yes: 'true' } });
 }
 
 console.log('demo: building and packaging the extension…');
@@ -66,7 +70,7 @@ console.log(`demo: writing the demo workspace: ${writeDemoWorkspace(workspace)}`
   for (const args of demoRegistrySteps(demoStore)) step(...args);
 }
 
-if (onPath('code') && !args.has('--browser')) {
+if (desktop) {
   run('code', ['--extensionDevelopmentPath', root, workspace]);
   console.log(`demo: opened ${workspace} in VS Code with Model Ledger loaded from ${root}.`);
   console.log('demo: a run is training in the background (runs/live-demo/); Ctrl+C stops it.');

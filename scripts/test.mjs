@@ -2,11 +2,16 @@
 // type-check, lint, build, compile the tests, unit tests (plain Node), integration tests (inside a
 // real VS Code extension host via code-server), browser check of the workbench (screenshot).
 // Ends with one line "N passed, N failed" over all the tests that ran.
+// First the set-up a fresh clone needs (system packages, npm dependencies): scripts/setup.mjs.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { setUp } from './setup.mjs';
+
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+setUp('test');
+process.env.CHROMIUM_PATH ??= '/usr/bin/chromium';
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
 const stages = [

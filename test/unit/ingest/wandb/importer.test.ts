@@ -71,7 +71,7 @@ function writeRunFolder(root: string, bytes: Buffer, files: Record<string, strin
 
 const METADATA = JSON.stringify({
   os: 'Linux', python: '3.11.4', startedAt: '2023-11-14T22:13:20.123456Z', program: 'train.py', codePath: 'train.py',
-  git: { remote: 'https://example.com/repo.git', commit: 'f00dfeed' }, email: 'me@example.com', root: '/home/jdoe/proj',
+  git: { remote: 'https://example.com/repo.git', commit: 'f00dfeed' }, email: 'me@example.com', root: '/srv/jdoe/proj',
   host: 'secret-host.local', username: 'jdoe', executable: '/usr/bin/python3',
 });
 
