@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoRegistrySteps, writeDemoWorkspace } from './demoWorkspace.mjs';
+import { demoGitEnv, demoRegistrySteps, writeDemoWorkspace } from './demoWorkspace.mjs';
 import { setUp } from './setup.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -64,17 +64,16 @@ console.log(`demo: writing the demo workspace: ${writeDemoWorkspace(workspace)}`
   const cli = path.join(root, 'dist', 'cli.js');
   const demoStore = path.join(demoDir, 'demo-cli.sqlite');
   rmSync(demoStore, { force: true });
-  const ledgerEnv = { ...process.env, GIT_CONFIG_GLOBAL: path.join(demoDir, 'gitconfig') };
-  writeFileSync(ledgerEnv.GIT_CONFIG_GLOBAL, '[user]\n\tname = Ada Lovelace\n\temail = ada@example.com\n');
-  const step = (...args) => run(process.execPath, [cli, ...args], { cwd: workspace, env: ledgerEnv, stdio: ['ignore', 'ignore', 'inherit'] });
-  for (const args of demoRegistrySteps(demoStore)) step(...args);
+  for (const { actor, args: stepArgs } of demoRegistrySteps(demoStore)) {
+    run(process.execPath, [cli, ...stepArgs], { cwd: workspace, env: { ...process.env, ...demoGitEnv(actor) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
 }
 
 if (desktop) {
   run('code', ['--extensionDevelopmentPath', root, workspace]);
   console.log(`demo: opened ${workspace} in VS Code with Model Ledger loaded from ${root}.`);
   console.log('demo: a run is training in the background (runs/live-demo/); Ctrl+C stops it.');
-  const trainer = spawn(process.execPath, [path.join(root, 'scripts', 'demoTrainer.cjs'), workspace, '600'], { stdio: 'inherit' });
+  const trainer = spawn(process.execPath, [path.join(root, 'scripts', 'demoTrainer.cjs'), workspace], { stdio: 'inherit' });
   process.on('SIGINT', () => trainer.kill('SIGTERM'));
   await new Promise((resolve) => trainer.on('exit', resolve));
   process.exit(0);
@@ -114,8 +113,8 @@ let trainer;
 const announce = (chunk) => {
   if (!announced && /HTTP server listening/.test(chunk.toString())) {
     announced = true;
-    // A run that trains while you watch: one step a second, for ten minutes.
-    trainer = spawn(process.execPath, [path.join(root, 'scripts', 'demoTrainer.cjs'), workspace, '600'], { stdio: 'ignore' });
+    // A run that trains while you watch: one step a second, for as long as the demo is up.
+    trainer = spawn(process.execPath, [path.join(root, 'scripts', 'demoTrainer.cjs'), workspace], { stdio: 'ignore' });
     console.log(`\nModel Ledger demo is running in code-server:\n\n    ${url}\n\nOpen it in a browser; the Model Ledger view is in the activity bar, and the run\n'live-finetune' (experiment live-demo) trains while you watch. Ctrl+C stops it.\n`);
   }
 };

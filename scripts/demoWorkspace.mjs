@@ -1,6 +1,7 @@
 // Writes a realistic demo workspace: what a repo looks like after a few days of training with
 // MLflow (file store), PyTorch Lightning's CSVLogger and DVCLive. Deterministic (seeded), so the
 // demo and the screenshots look the same every time.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -194,6 +195,18 @@ function monitoringDemo(root, runId, start) {
   );
 }
 
+/**
+ * The workspace is a git repository of its own with the demo's identity, so what the demo writes from
+ * the editor is never recorded under the identity of a repository around it (or the user's). Without
+ * git the actor falls back to the OS user, as it does for any workspace.
+ */
+function ownGitRepository(root, person) {
+  const git = (...args) => spawnSync('git', args, { cwd: root, stdio: 'ignore', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' } });
+  if (git('init', '-q').status !== 0) return;
+  git('config', 'user.name', person.name);
+  git('config', 'user.email', person.email);
+}
+
 export function writeDemoWorkspace(root) {
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
@@ -240,22 +253,74 @@ export function writeDemoWorkspace(root) {
       '',
     ].join('\n'),
   );
+  write(path.join(root, '.model-ledger', 'policy.yaml'), DEMO_POLICY);
+  ownGitRepository(root, DEMO_PEOPLE.ada);
   write(path.join(root, 'README.md'), '# Churn model (Model Ledger demo workspace)\n\nRuns from MLflow, Lightning and DVCLive live here. Open the Model Ledger view in the activity bar.\n');
   return `${sweep.length + 4} MLflow runs in 2 experiments, 3 Lightning CSV runs, 1 DVCLive run, 2 Model Ledger JSONL runs, churn-classifier v1 in Production with drifting current data`;
 }
 
+/** The demo's people: Ada registers and promotes; Grace and Alan review. Never the user's own git identity. */
+export const DEMO_PEOPLE = {
+  ada: { name: 'Ada Lovelace', email: 'ada@example.com' },
+  grace: { name: 'Grace Hopper', email: 'grace@example.com' },
+  alan: { name: 'Alan Turing', email: 'alan@example.com' },
+};
+
 /**
- * The CLI commands (argument lists for dist/cli.js, run in the workspace) that write the rest of the
- * demo's registry history after the workspace's own first events: what `npm run demo` runs and the
- * promotion browser check reproduces.
+ * Environment variables that make git (and so the CLI's actor) answer with `person`, whatever the
+ * git configuration of the machine or of a repository around the workspace says.
+ */
+export function demoGitEnv(person) {
+  return {
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_COUNT: '2',
+    GIT_CONFIG_KEY_0: 'user.name',
+    GIT_CONFIG_VALUE_0: person.name,
+    GIT_CONFIG_KEY_1: 'user.email',
+    GIT_CONFIG_VALUE_1: person.email,
+  };
+}
+
+/**
+ * The promotion policy of the demo: for churn-classifier v2 (lr-sweep-4) against v1 in Production,
+ * the accuracy gate passes (0.928 ≥ 0.9), the relative val_loss gate fails (v2's last val_loss 0.138 is
+ * above 0.9 × v1's 0.143), the drift gate is not evaluable until a drift report is opened, and two of the named
+ * reviewers have approved (Grace and Alan), so the approvals gate passes.
+ */
+export const DEMO_POLICY = `# Promotion gates (Model Ledger): checked in the promotion panel, the stage commands and \`model-ledger verify --policy\`.
+version: 1
+models:
+  churn-classifier:
+    Production:
+      allowOverride: true
+      gates:
+        - metric: val_accuracy >= 0.9
+        - metric: val_loss <= production.val_loss * 0.9
+        - drift: share <= 0.3
+        - approvals: 2
+          approvers: [grace@example.com, alan@example.com]
+        - require: reason
+  "*":
+    Production:
+      gates:
+        - approvals: 1
+`;
+
+/**
+ * The CLI commands (argument lists for dist/cli.js, run in the workspace, each as one of the demo's
+ * people) that write the rest of the demo's registry history after the workspace's own first
+ * events: what `npm run demo` runs and the promotion browser check reproduces.
  */
 export function demoRegistrySteps(store) {
+  const { ada, grace, alan } = DEMO_PEOPLE;
   return [
-    ['scan', '.', '--store', store],
-    ['register', 'lr-sweep-4', '--model', 'churn-classifier', '--store', store, '--description', 'gradient boosting, lr 1e-3', '--reason', 'sweep winner'],
-    ['stage', 'churn-classifier', '2', 'Staging', '--reason', 'shadow traffic for a week'],
-    ['alias', 'churn-classifier', 'champion', '1'],
-    ['alias', 'churn-classifier', 'challenger', '2'],
-    ['register', 'with-tenure-buckets', '--model', 'churn-features', '--store', store, '--reason', 'feature set v2'],
+    { actor: ada, args: ['scan', '.', '--store', store] },
+    { actor: ada, args: ['register', 'lr-sweep-4', '--model', 'churn-classifier', '--store', store, '--description', 'gradient boosting, lr 1e-3', '--reason', 'sweep winner'] },
+    { actor: ada, args: ['stage', 'churn-classifier', '2', 'Staging', '--reason', 'shadow traffic for a week'] },
+    { actor: ada, args: ['alias', 'churn-classifier', 'champion', '1'] },
+    { actor: ada, args: ['alias', 'churn-classifier', 'challenger', '2'] },
+    { actor: grace, args: ['approve', 'churn-classifier', '2', '--stage', 'Production', '--reason', 'offline eval and shadow traffic look right'] },
+    { actor: alan, args: ['approve', 'churn-classifier', '2', '--stage', 'Production', '--reason', 'fairness slices checked'] },
+    { actor: ada, args: ['register', 'with-tenure-buckets', '--model', 'churn-features', '--store', store, '--reason', 'feature set v2'] },
   ];
 }

@@ -268,16 +268,21 @@ async function main(): Promise<number> {
     // ---- the audit report of the demo workspace -------------------------------------------------
     await check('audit report of the demo workspace opens in Chromium', async () => {
       const demo = path.join(temp, 'demo');
-      const importer = new Function('s', 'return import(s)') as (s: string) => Promise<{ writeDemoWorkspace(root: string): string; demoRegistrySteps(store: string): string[][] }>;
-      const { writeDemoWorkspace, demoRegistrySteps } = await importer(pathToFileURL(path.join(repo, 'scripts', 'demoWorkspace.mjs')).href);
+      type Person = { name: string; email: string };
+      const importer = new Function('s', 'return import(s)') as (s: string) => Promise<{
+        writeDemoWorkspace(root: string): string;
+        demoRegistrySteps(store: string): { actor: Person; args: string[] }[];
+        demoGitEnv(person: Person): Record<string, string>;
+      }>;
+      const { writeDemoWorkspace, demoRegistrySteps, demoGitEnv } = await importer(pathToFileURL(path.join(repo, 'scripts', 'demoWorkspace.mjs')).href);
       writeDemoWorkspace(demo);
       const cli = path.join(repo, 'dist', 'cli.js');
       const storeFile = path.join(temp, 'demo.sqlite');
-      const gitconfig = path.join(temp, 'gitconfig');
-      fs.writeFileSync(gitconfig, '[user]\n\tname = Ada Lovelace\n\temail = ada@example.com\n');
-      const env = { ...process.env, GIT_CONFIG_GLOBAL: gitconfig, GIT_CONFIG_NOSYSTEM: '1' };
-      const step = (...args: string[]) => execFileSync(process.execPath, [cli, ...args], { cwd: demo, env, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-      for (const args of demoRegistrySteps(storeFile)) step(...args);
+      const ada = { name: 'Ada Lovelace', email: 'ada@example.com' };
+      const as = (person: Person, ...args: string[]) =>
+        execFileSync(process.execPath, [cli, ...args], { cwd: demo, env: { ...process.env, ...demoGitEnv(person) }, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+      const step = (...args: string[]) => as(ada, ...args);
+      for (const { actor, args } of demoRegistrySteps(storeFile)) as(actor, ...args);
       const out = path.join(temp, 'audit-report.html');
       step('report', '--format', 'html', '--out', out, '--store', storeFile);
       const ledger = ledgerLines(path.join(demo, '.model-ledger', 'ledger.jsonl'));
