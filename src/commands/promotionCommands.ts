@@ -60,7 +60,9 @@ export function registerPromotionCommands(own: (d: vscode.Disposable) => void, c
       }
       const current = version === undefined ? undefined : model.versions.get(version);
       if (!current) return undefined;
-      let stage = stageArgument;
+      // From a version in the Models view the panel opens at once on the next stage (its target can be
+      // changed in the panel); pickers are for the palette. A multi-selection passes an array here.
+      let stage = typeof stageArgument === 'string' ? stageArgument : node?.kind === 'version' ? nextStage(current.stage) : undefined;
       if (!stage) {
         const suggested = nextStage(current.stage);
         const picked = await vscode.window.showQuickPick(

@@ -2,6 +2,7 @@
 // Data comes from src/compare (host-free); this file only talks to VS Code.
 import type { Database } from 'sql.js';
 import * as vscode from 'vscode';
+import { panelColumn } from './panelColumn';
 import { buildComparison, ComparisonCache, fetchRange } from '../compare/compareData';
 import { compareHtml } from '../compare/compareHtml';
 import { comparisonCsv, comparisonMarkdown } from '../compare/exportFormats';
@@ -47,9 +48,15 @@ export class ComparePanel implements vscode.Disposable {
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
 
-  /** Opens a new panel beside the editor; several can be open at once. */
+  /** Opens a panel for these runs, or reveals the one already comparing exactly them; several can be open at once. */
   static open(context: vscode.ExtensionContext, deps: CompareDeps, folder: vscode.WorkspaceFolder, runUids: readonly string[]): ComparePanel {
-    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, `Compare ${runUids.length} runs`, { viewColumn: vscode.ViewColumn.Beside }, ComparePanel.webviewOptions(context));
+    const subject = [...runUids].sort().join('\u0000');
+    const existing = [...ComparePanel.open_].find((p) => p.folder.uri.toString() === folder.uri.toString() && [...p.runUids].sort().join('\u0000') === subject);
+    if (existing) {
+      existing.panel.reveal(existing.panel.viewColumn);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, `Compare ${runUids.length} runs`, { viewColumn: panelColumn() }, ComparePanel.webviewOptions(context));
     return new ComparePanel(panel, context, deps, folder, runUids, {});
   }
 

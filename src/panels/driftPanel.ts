@@ -2,6 +2,7 @@
 // host-free (src/datasets, src/drift, src/monitoring); this file only talks to VS Code.
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { panelColumn } from './panelColumn';
 import { readDataset, type DatasetRead } from '../datasets';
 import { buildDriftReport } from '../monitoring/driftReport';
 import { driftHtml } from '../monitoring/driftHtml';
@@ -72,6 +73,14 @@ function label(file: string, folder: vscode.WorkspaceFolder | undefined): string
   return path.basename(file);
 }
 
+/** One panel per version (its data files may change), or per pair of files when no version is named. */
+function sameDriftSubject(a: DriftPanelInput, b: DriftPanelInput): boolean {
+  if (a.version || b.version) {
+    return !!a.version && !!b.version && a.version.folder.uri.toString() === b.version.folder.uri.toString() && a.version.model === b.version.model && a.version.version === b.version.version;
+  }
+  return a.referenceFile === b.referenceFile && a.currentFile === b.currentFile;
+}
+
 export class DriftPanel implements vscode.Disposable {
   private static readonly open_ = new Set<DriftPanel>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -83,8 +92,16 @@ export class DriftPanel implements vscode.Disposable {
   private input: DriftPanelInput;
   private readNotes: string[] = [];
 
+  /** Opens a panel for the input, or reveals and re-reads the one already showing the same subject. */
   static open(context: vscode.ExtensionContext, deps: DriftPanelDeps, input: DriftPanelInput): DriftPanel {
-    const panel = vscode.window.createWebviewPanel(DRIFT_VIEW_TYPE, input.version ? `Drift: ${input.version.model} v${input.version.version}` : `Drift: ${path.basename(input.currentFile)}`, { viewColumn: vscode.ViewColumn.Beside }, {
+    const existing = [...DriftPanel.open_].find((p) => sameDriftSubject(p.input, input));
+    if (existing) {
+      existing.input = input;
+      existing.panel.reveal(existing.panel.viewColumn);
+      void existing.load(true);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(DRIFT_VIEW_TYPE, input.version ? `Drift: ${input.version.model} v${input.version.version}` : `Drift: ${path.basename(input.currentFile)}`, { viewColumn: panelColumn() }, {
       enableScripts: true,
       retainContextWhenHidden: false,
       localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],

@@ -3,6 +3,7 @@
 // the policy's move check), exactly as the stage commands and the CLI do.
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { panelColumn } from './panelColumn';
 import { loadPolicy } from '../policy';
 import { promotionHtml } from '../promotion/promotionHtml';
 import { buildPromotionState } from '../promotion/promotionState';
@@ -42,13 +43,13 @@ export class PromotionPanel implements vscode.Disposable {
     const key = `${folder.uri.toString()}\u0000${model}`;
     const existing = PromotionPanel.open_.get(key);
     if (existing) {
-      existing.panel.reveal(vscode.ViewColumn.Beside);
+      existing.panel.reveal(existing.panel.viewColumn);
       existing.version = version;
       existing.target = target;
       void existing.refresh();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(PROMOTION_VIEW_TYPE, `Promote ${model} v${version}`, { viewColumn: vscode.ViewColumn.Beside }, {
+    const panel = vscode.window.createWebviewPanel(PROMOTION_VIEW_TYPE, `Promote ${model} v${version}`, { viewColumn: panelColumn() }, {
       ...webviewOptions(context),
       retainContextWhenHidden: false,
     });

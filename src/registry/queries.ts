@@ -131,7 +131,7 @@ function summarize(e: { action: string; before?: Record<string, unknown> | null;
     case 'set-reference':
       return `reference data ${String(after.path)}`;
     case 'alert':
-      return `alert: ${String(after.rule)}`;
+      return after.state === 'ended' ? `alert ended: ${String(after.rule)}` : `alert: ${String(after.rule)}`;
     default:
       return e.action;
   }
@@ -147,4 +147,11 @@ export function latestVersionEvent(db: Database, model: string, version: number,
     time: Number(r[0]),
     after: ((JSON.parse(String(r[1])) as { after?: Record<string, unknown> | null }).after ?? {}) as Record<string, unknown>,
   }))[0];
+}
+
+/** The `after` of every event of one action for a version, oldest first (e.g. to replay alert states). */
+export function versionEventBodies(db: Database, model: string, version: number, action: string): Record<string, unknown>[] {
+  return rows(db, 'SELECT payload FROM registry_events WHERE model = ? AND version = ? AND action = ? ORDER BY seq', [model, version, action], (r) =>
+    ((JSON.parse(String(r[0])) as { after?: Record<string, unknown> | null }).after ?? {}) as Record<string, unknown>,
+  );
 }

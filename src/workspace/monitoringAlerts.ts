@@ -1,12 +1,17 @@
 // Monitoring alerts for model versions: a crossed threshold in a drift report (dataset drift, or a
-// performance rule such as "f1 < 0.92 for 48h") shows a warning on the version in the Models tree,
-// a status-bar item and a notification, is recorded once as an `alert` ledger event, and may run the
-// task named by `modelLedger.monitoring.alertTask` (asked once per workspace; never when untrusted).
+// performance rule such as "f1 < 0.92 for 48h") shows a warning on the version in the Models tree and
+// a status-bar item while the report says so. Reading a report never writes: a notification appears,
+// an `alert` ledger event is appended (only with `modelLedger.monitoring.recordAlerts`) and the alert
+// task may run (asked once per workspace; never when untrusted) only when a crossing starts or ends —
+// not because the same report was opened again, in this window or another, today or next week.
 import * as vscode from 'vscode';
-import { latestVersionEvent } from '../registry/queries';
+import { activeAlertKeys, alertTransitions, crossingKey, crossings, endedBody, startedBody, type Crossing } from '../monitoring/alertState';
+import { versionEventBodies } from '../registry/queries';
 import type { DriftReportModel } from '../shared/driftProtocol';
 import type { WorkspaceRegistry } from './workspaceRegistry';
 import type { WorkspaceStores } from './workspaceStores';
+
+export { crossings };
 
 export interface VersionAlert {
   readonly folder: vscode.WorkspaceFolder;
@@ -16,44 +21,18 @@ export interface VersionAlert {
   readonly lines: readonly string[];
 }
 
-interface Crossing {
-  readonly rule: string;
-  readonly series?: string;
-  readonly start?: string;
-  readonly end?: string;
-  readonly value: number | null;
-  readonly text: string;
-}
-
 const TASK_ANSWER_KEY = 'modelLedger.monitoring.alertTaskAnswer';
+/** Per version, the crossing keys the user was last told about (kept per workspace, across sessions). */
+const NOTIFIED_KEY = 'modelLedger.monitoring.notifiedAlerts';
 
 function key(folder: vscode.WorkspaceFolder, model: string, version: number): string {
   return `${folder.uri.toString()}#${model}#${version}`;
-}
-
-/** What a report says is wrong: the dataset drifts, or a performance rule holds for its duration. */
-export function crossings(report: DriftReportModel): Crossing[] {
-  const out: Crossing[] = [];
-  if (report.datasetDrift) {
-    out.push({
-      rule: `drift_share >= ${report.driftShareThreshold}`,
-      value: report.share,
-      text: `dataset drift: ${report.driftedCount} of ${report.columnCount} features drifted (share ${report.share.toFixed(2)} ≥ ${report.driftShareThreshold})`,
-    });
-  }
-  for (const b of report.performance?.breaches ?? []) {
-    const start = new Date(b.start).toISOString();
-    const end = new Date(b.end).toISOString();
-    out.push({ rule: b.rule, series: b.series, start, end, value: b.worst, text: `${b.series}: ${b.rule} from ${start.slice(0, 16).replace('T', ' ')} to ${end.slice(0, 16).replace('T', ' ')}` });
-  }
-  return out;
 }
 
 export class MonitoringAlerts implements vscode.Disposable {
   private readonly alerts = new Map<string, VersionAlert>();
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changeEmitter.event;
-  private readonly shownUntrusted = new Set<string>();
   private readonly item = vscode.window.createStatusBarItem('modelLedger.alerts', vscode.StatusBarAlignment.Left, 9);
 
   constructor(
@@ -74,59 +53,68 @@ export class MonitoringAlerts implements vscode.Disposable {
     return [...this.alerts.values()];
   }
 
-  /** Takes a fresh report for a version: sets or clears its alert and acts on new crossings. */
+  /** Takes a fresh report for a version: sets or clears its alert; acts only on crossings that started or ended. */
   async report(folder: vscode.WorkspaceFolder, model: string, version: number, report: DriftReportModel): Promise<void> {
     const found = crossings(report);
     const k = key(folder, model, version);
     // The report's share is what a `drift.share` gate of the promotion policy measures.
     this.registry.recordDrift(folder, model, version, report.share);
-    if (found.length === 0) {
-      if (this.alerts.delete(k)) this.changed();
-      return;
-    }
-    this.alerts.set(k, { folder, model, version, lines: found.map((c) => c.text) });
-    this.changed();
-    const recorded = await this.record(folder, model, version, found);
-    if (recorded === 0) return; // already known: no new notification
-    const open = 'Open Drift Report';
+    const wasShown = this.alerts.has(k);
+    if (found.length === 0) this.alerts.delete(k);
+    else this.alerts.set(k, { folder, model, version, lines: found.map((c) => c.text) });
+    if (wasShown || found.length > 0) this.changed();
+
+    if (this.recordingEnabled(folder)) await this.record(folder, model, version, found);
+    const { started } = alertTransitions(this.notified(k), found);
+    await this.remember(k, found);
+    if (started.length === 0) return; // nothing new since the user was last told
+    this.notify(folder, model, version, started);
     const taskName = vscode.workspace.getConfiguration('modelLedger.monitoring', folder).get<string>('alertTask', '').trim();
-    void vscode.window.showWarningMessage(`Model Ledger: ${model} v${version}: ${found[0].text}${found.length > 1 ? ` (+${found.length - 1} more)` : ''}`, open).then((choice) => {
-      if (choice === open) void vscode.commands.executeCommand('modelLedger.openDriftReport', { folder, model, version });
-    });
     if (taskName) await this.maybeRunTask(taskName, `${model} v${version}`);
   }
 
-  /** Appends an `alert` event per crossing the ledger does not already hold (same rule, series and start). */
-  private async record(folder: vscode.WorkspaceFolder, model: string, version: number, found: readonly Crossing[]): Promise<number> {
+  private recordingEnabled(folder: vscode.WorkspaceFolder): boolean {
+    return vscode.workspace.isTrusted && vscode.workspace.getConfiguration('modelLedger.monitoring', folder).get<boolean>('recordAlerts', false);
+  }
+
+  private notified(k: string): Set<string> {
+    return new Set(this.workspaceState.get<Record<string, string[]>>(NOTIFIED_KEY, {})[k] ?? []);
+  }
+
+  private async remember(k: string, found: readonly Crossing[]): Promise<void> {
+    const all = { ...this.workspaceState.get<Record<string, string[]>>(NOTIFIED_KEY, {}) };
+    const keys = found.map(crossingKey);
+    if (keys.length === 0) delete all[k];
+    else all[k] = keys;
+    await this.workspaceState.update(NOTIFIED_KEY, all);
+  }
+
+  private notify(folder: vscode.WorkspaceFolder, model: string, version: number, started: readonly Crossing[]): void {
+    const open = 'Open Drift Report';
+    const text = `Model Ledger: ${model} v${version}: ${started[0].text}${started.length > 1 ? ` (+${started.length - 1} more)` : ''}`;
+    void vscode.window.showWarningMessage(text, open).then((choice) => {
+      if (choice === open) void vscode.commands.executeCommand('modelLedger.openDriftReport', { folder, model, version });
+    });
+  }
+
+  /**
+   * Appends an `alert` event for each crossing that started and each that ended since the ledger's
+   * own last word on it: the ledger is shared, so this is what keeps two windows or two sessions from
+   * recording one crossing twice.
+   */
+  private async record(folder: vscode.WorkspaceFolder, model: string, version: number, found: readonly Crossing[]): Promise<void> {
     const { store } = await this.stores.get(folder);
-    if (!vscode.workspace.isTrusted) {
-      // Untrusted: the registry is read-only; the alert still shows (once per session and rule set).
-      const seen = `${key(folder, model, version)}|${found.map((c) => `${c.rule}@${c.start ?? ''}`).join(',')}`;
-      if (this.shownUntrusted.has(seen)) return 0;
-      this.shownUntrusted.add(seen);
-      return found.length;
-    }
-    let recorded = 0;
-    for (const c of found) {
-      const last = latestVersionEvent(store.db, model, version, 'alert');
-      const same = last && last.after.rule === c.rule && (last.after.series ?? undefined) === c.series && (last.after.start ?? undefined) === c.start;
-      if (same) continue;
+    const { started, ended } = alertTransitions(activeAlertKeys(versionEventBodies(store.db, model, version, 'alert')), found);
+    const bodies = [...started.map((c) => ({ body: startedBody(c), reason: c.text })), ...ended.map((k) => ({ body: endedBody(k), reason: `no longer crossed: ${endedBody(k).rule}` }))];
+    for (const { body, reason } of bodies) {
       try {
-        await this.registry.registry(folder).recordAlert({
-          model,
-          version,
-          alert: { rule: c.rule, ...(c.series ? { series: c.series } : {}), ...(c.start ? { start: c.start, end: c.end } : {}), value: c.value },
-          reason: c.text,
-        });
-        recorded++;
+        await this.registry.registry(folder).recordAlert({ model, version, alert: body, reason });
       } catch (error) {
         // A version another tool keeps (MLflow, GTO) is not in the ledger: the alert still shows.
         this.log.warn(`Alert for ${model} v${version} not recorded in the ledger: ${(error as Error).message}`);
-        recorded++;
       }
     }
-    if (recorded > 0) await this.registry.reproject(folder);
-    return recorded;
+    if (bodies.length > 0) await this.registry.reproject(folder);
   }
 
   private async maybeRunTask(name: string, what: string): Promise<void> {
@@ -134,12 +122,14 @@ export class MonitoringAlerts implements vscode.Disposable {
       this.log.info(`Not running the alert task "${name}": the workspace is not trusted.`);
       return;
     }
-    let answer = this.workspaceState.get<'always' | 'never'>(TASK_ANSWER_KEY);
+    const answerKey = `${TASK_ANSWER_KEY}:${name}`;
+    let answer = this.workspaceState.get<'always' | 'never'>(answerKey);
     if (!answer) {
+      // Asked once per workspace, with the first alert that starts; closing the question is a "Never"
+      // for that task (naming another task in modelLedger.monitoring.alertTask asks again).
       const choice = await vscode.window.showInformationMessage(`Model Ledger: run the task "${name}" when a monitoring alert fires (now for ${what})?`, 'Always', 'Never');
-      if (!choice) return;
       answer = choice === 'Always' ? 'always' : 'never';
-      await this.workspaceState.update(TASK_ANSWER_KEY, answer);
+      await this.workspaceState.update(answerKey, answer);
     }
     if (answer !== 'always') return;
     const task = (await vscode.tasks.fetchTasks()).find((t) => t.name === name);

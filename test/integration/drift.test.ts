@@ -11,7 +11,7 @@ function driftTabs(): vscode.Tab[] {
 }
 
 describe('drift', () => {
-  it('opens a drift report for a version from the Models tree, records its reference and the alert in the ledger, and warns on the version', async () => {
+  it('opens a drift report for a version from the Models tree, warns on the version without writing, and records each alert once when recording is on', async () => {
     const extension = vscode.extensions.getExtension<ModelLedgerApi>('model-ledger.model-ledger')!;
     const ml = await extension.activate();
     const folder = vscode.workspace.workspaceFolders![0];
@@ -59,14 +59,31 @@ describe('drift', () => {
     const item = ml.modelsTree.getTreeItem(await versionNode());
     assert.equal((item.iconPath as vscode.ThemeIcon).id, 'warning');
     assert.match(String(item.description), /^⚠ dataset drift: 3 of 5 features drifted/);
-    let actions: string[] = [];
-    for (let i = 0; i < 100; i++) {
-      actions = readFileSync(ledger, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { model: string; action: string }))
+    const driftModelActions = () =>
+      readFileSync(ledger, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { model: string; action: string; after?: { state?: string } })
         .filter((e) => e.model === 'drift-model').map((e) => e.action);
+    // Reading never writes: with alert recording off (the default) the report only shows the alert.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.deepEqual(driftModelActions(), ['register', 'set-reference'], 'opening a report appended to the ledger');
+
+    // Recording on: each crossing is recorded once when it starts, not again when the report is reopened.
+    await vscode.workspace.getConfiguration('modelLedger.monitoring', folder).update('recordAlerts', true, vscode.ConfigurationTarget.Workspace);
+    const reopen = async () => {
+      const again = (await vscode.commands.executeCommand('modelLedger.openDriftReport', { folder, model: 'drift-model', version: 1, current: 'data/current.csv' })) as DriftPanel | undefined;
+      assert.ok(again, 'the command returns the panel');
+    };
+    await reopen();
+    let actions: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      actions = driftModelActions();
       if (actions.filter((a) => a === 'alert').length === 2) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.deepEqual(actions, ['register', 'set-reference', 'alert', 'alert']);
+    await reopen();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    assert.deepEqual(driftModelActions(), ['register', 'set-reference', 'alert', 'alert'], 'a reopened report recorded the same alerts again');
+    await vscode.workspace.getConfiguration('modelLedger.monitoring', folder).update('recordAlerts', undefined, vscode.ConfigurationTarget.Workspace);
     await vscode.window.tabGroups.close(driftTabs());
     if (ledgerBefore === undefined) rmSync(ledger, { force: true });
     else writeFileSync(ledger, ledgerBefore);
