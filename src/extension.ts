@@ -72,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   describeState();
   own(runsState.onDidChange(describeState));
   own(vscode.window.createTreeView('modelLedger.models', { treeDataProvider: modelsTree, showCollapseAll: true }));
-  const statusBar = own(new RunsStatusBarItem(stores));
+  const statusBar = own(new RunsStatusBarItem(stores, runsState));
 
   const workspaceStores = stores;
   own(vscode.commands.registerCommand('modelLedger.showOutput', () => log.show()));

@@ -2,6 +2,7 @@
 import { buildComparison } from '../compare/compareData';
 import { comparisonMarkdown, formatNumber } from '../compare/exportFormats';
 import { toJson } from '../shared/json';
+import { directionLabel } from '../shared/metricDirection';
 import { optionalString, rows } from '../tracking/queries';
 import { CliError, EXIT_OK, EXIT_USAGE } from './cliError';
 import { openCliStore, type CliCommand } from './context';
@@ -80,7 +81,7 @@ function plainText(model: ReturnType<typeof buildComparison>, allParams: boolean
       ? table(
           'metric (last, Δ vs *)',
           model.metrics.map((m) => [
-            `${m.key} ${m.direction === 'min' ? '↓' : '↑'}`,
+            `${m.key} ${directionLabel(m.direction).arrow}`.trimEnd(),
             ...m.cells.map((c, i) => {
               if (!c) return '-';
               const value = formatNumber(c.last?.value ?? null);

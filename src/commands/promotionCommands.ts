@@ -7,6 +7,7 @@ import { auditHtml, auditMarkdown, buildAudit } from '../report/auditReport';
 import type { ModelsNode } from '../views/modelsTree';
 import type { WorkspaceRegistry } from '../workspace/workspaceRegistry';
 import type { WorkspaceStores } from '../workspace/workspaceStores';
+import { plural } from '../shared/format';
 
 interface Deps {
   readonly stores: WorkspaceStores;
@@ -42,7 +43,7 @@ export function registerPromotionCommands(own: (d: vscode.Disposable) => void, c
         const picked = await vscode.window.showQuickPick(
           models.map((m) => {
             const production = [...m.versions.values()].find((v) => v.stage === 'Production');
-            return { label: m.name, description: `${m.versions.size} versions${production ? ` · Production v${production.version}` : ''}` };
+            return { label: m.name, description: `${plural(m.versions.size, 'version')}${production ? ` · Production v${production.version}` : ''}` };
           }),
           { title: 'Promote: model', placeHolder: models.length ? 'Pick a model' : 'No models in the ledger yet: register a run first' },
         );

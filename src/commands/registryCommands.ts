@@ -10,6 +10,7 @@ import type { RunsNode } from '../views/runsTree';
 import type { WorkspaceImports } from '../workspace/workspaceImports';
 import type { WorkspaceRegistry } from '../workspace/workspaceRegistry';
 import type { WorkspaceStores } from '../workspace/workspaceStores';
+import { plural } from '../shared/format';
 
 interface Deps {
   readonly stores: WorkspaceStores;
@@ -109,7 +110,7 @@ async function pickLedgerVersion(
   const models = listModels(store.db).filter((m) => options.includeImported || m.origin === 'ledger');
   if (!modelName) {
     const picked = await vscode.window.showQuickPick(
-      models.map((m) => ({ label: m.name, description: `${m.versionCount} versions${m.productionVersion ? ` · Production v${m.productionVersion}` : ''}` })),
+      models.map((m) => ({ label: m.name, description: `${plural(m.versionCount, 'version')}${m.productionVersion ? ` · Production v${m.productionVersion}` : ''}` })),
       { title: 'Model', placeHolder: models.length ? 'Pick a model' : 'No models in the ledger yet: register a run first' },
     );
     modelName = picked?.label;

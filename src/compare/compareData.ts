@@ -1,4 +1,5 @@
 // What the "Compare runs" panel and `model-ledger compare` show, computed from the store in one place.
+import { metricDirection } from '../shared/metricDirection';
 import type { Database } from 'sql.js';
 import { readMetricSeries, seriesSummaries, type SeriesSummary } from '../store';
 import { optionalNumber, optionalString, rows } from '../tracking/queries';
@@ -29,16 +30,7 @@ export interface ComparisonOptions {
   readonly includeSeries?: boolean;
 }
 
-// Short abbreviations only count as whole tokens: "answer_acc" is not a word-error rate.
-const LOWER_IS_BETTER_SUBSTRING = /loss|error|perplexity/i;
-const LOWER_IS_BETTER_TOKEN = /(^|[^a-z])(err|mae|mse|rmse|ppl|wer|cer)([^a-z]|$)/i;
-
-/** Lower is better for losses and errors, higher for everything else, unless overridden. */
-export function metricDirection(key: string, overrides?: Readonly<Record<string, MetricDirection>>): MetricDirection {
-  const override = overrides?.[key];
-  if (override) return override;
-  return LOWER_IS_BETTER_SUBSTRING.test(key) || LOWER_IS_BETTER_TOKEN.test(key) ? 'min' : 'max';
-}
+export { metricDirection };
 
 interface SeriesStats {
   readonly min: PointRef | null;
@@ -241,7 +233,7 @@ function cellOf(summary: SeriesSummary, stats: SeriesStats, direction: MetricDir
     last,
     min: stats.min,
     max: stats.max,
-    best: direction === 'min' ? stats.min : stats.max,
+    best: direction === 'min' ? stats.min : direction === 'max' ? stats.max : null, // neutral: no best
     deltaAbs: null,
     deltaPct: null,
   };
@@ -254,6 +246,7 @@ function delta(value: number | null, baseline: number | null): { deltaAbs: numbe
 }
 
 function bestIndex(cells: readonly (MetricCell | null)[], direction: MetricDirection): number | null {
+  if (direction === 'neutral') return null;
   let best: number | null = null;
   cells.forEach((cell, i) => {
     const value = cell?.best?.value;

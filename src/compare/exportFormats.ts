@@ -1,6 +1,8 @@
 // Exports of a comparison: CSV (RFC 4180) of the params and metrics tables, and Markdown for a PR.
 // Everything here is host-free so the panel and the CLI write exactly the same text.
 import type { ComparisonModel, MetricCell } from '../shared/compareProtocol';
+import { directionLabel } from '../shared/metricDirection';
+import { formatNumber as formatShared } from '../shared/format';
 
 const METRIC_STATS: readonly { readonly name: string; readonly of: (cell: MetricCell) => number | null | undefined }[] = [
   { name: 'last', of: (c) => c.last?.value },
@@ -86,7 +88,7 @@ export function comparisonMarkdown(model: ComparisonModel, options: MarkdownOpti
         if (c.deltaAbs !== null) text += ` (${signed(c.deltaAbs)}${c.deltaPct !== null ? `, ${signed(c.deltaPct, 2)}%` : ''})`;
         return i === m.bestRunIndex ? `**${text}**` : text;
       });
-      out.push(`| ${markdownCell(m.key)} ${m.direction === 'min' ? '↓' : '↑'} | ${cells.join(' | ')} |`);
+      out.push(`| ${markdownCell(m.key)} ${directionLabel(m.direction).arrow} | ${cells.join(' | ')} |`);
     }
   } else {
     out.push('No metrics.');
@@ -111,11 +113,9 @@ function markdownCode(text: string): string {
   return /^[0-9a-zA-Z]+$/.test(text) ? `\`${text}\`` : markdownCell(text);
 }
 
+/** A metric value in a Markdown table or the CLI's text (null: a NaN the store kept as null). */
 export function formatNumber(value: number | null): string {
-  if (value === null) return 'NaN';
-  if (!Number.isFinite(value)) return String(value);
-  if (value !== 0 && (Math.abs(value) >= 1e6 || Math.abs(value) < 1e-4)) return value.toExponential(4);
-  return String(Number(value.toPrecision(6)));
+  return value === null ? 'NaN' : formatShared(value);
 }
 
 function signed(value: number, digits?: number): string {

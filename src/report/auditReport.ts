@@ -14,6 +14,7 @@ import { project } from '../registry/projection';
 import { runArtifacts, runForUid } from '../registry/queries';
 import { runDetails } from '../tracking/queries';
 import { actorText, eventSummary, recordedGates, recordedOverride, type RecordedGate } from './eventText';
+import { formatNumber } from '../shared/format';
 
 /** At most this many files are hashed per run (the rest are counted). */
 export const MAX_FILES_PER_RUN = 200;
@@ -281,11 +282,6 @@ export function mdCell(text: string | number | null | undefined): string {
     .replace(/\|/g, '\\|')
     .replace(/[\r\n]+/g, ' ')
     .replace(/([`[\]])/g, '\\$1');
-}
-
-function formatNumber(value: number | undefined | null): string {
-  if (value === undefined || value === null) return '';
-  return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value);
 }
 
 function gateLine(g: RecordedGate): string {

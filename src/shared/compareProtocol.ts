@@ -4,7 +4,9 @@
 // Numbers that may be NaN or ±Infinity travel as `null` in series arrays, because the initial state
 // is inlined as JSON (which has neither) and both paths must look the same to the webview.
 
-export type MetricDirection = 'min' | 'max';
+import type { MetricDirection } from './metricDirection';
+
+export type { MetricDirection };
 
 export interface CompareRun {
   readonly uid: string;

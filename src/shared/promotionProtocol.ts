@@ -3,6 +3,8 @@
 //
 // The webview is a pure renderer of `PromotionState`; every write is a request to the host, which
 // goes through the registry (ledger lock + the policy's move check) and answers with `result`.
+import type { MetricDirection } from './metricDirection';
+
 
 export type StageName = 'None' | 'Staging' | 'Production' | 'Archived';
 export const PROMOTION_STAGES: readonly StageName[] = ['None', 'Staging', 'Production', 'Archived'];
@@ -26,7 +28,7 @@ export interface MetricComparison {
   /** Last values; null when the version's run did not log the metric (or is not in the store). */
   readonly candidate: number | null;
   readonly current: number | null;
-  readonly direction: 'min' | 'max';
+  readonly direction: MetricDirection;
 }
 
 export interface ParamDifference {

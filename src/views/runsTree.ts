@@ -6,6 +6,7 @@ import type { WorkspaceStores } from '../workspace/workspaceStores';
 import type { RunsViewState } from './runsViewState';
 import type { ServerConnections } from '../workspace/serverConnections';
 import { serverStatusItem } from './serverNodes';
+import { formatDuration, formatNumber } from '../shared/format';
 
 const isServerUid = (uid: string) => uid.startsWith('mlflow-server:');
 
@@ -26,19 +27,12 @@ const STATUS_ICONS: Record<string, vscode.ThemeIcon> = {
 
 const TOOLTIP_ROWS = 12;
 
+/** Metric values as every view shows them (src/shared/format). */
 export function formatMetric(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const abs = Math.abs(value);
-  return abs !== 0 && (abs < 1e-3 || abs >= 1e6) ? value.toExponential(3) : String(Number(value.toPrecision(4)));
+  return formatNumber(value);
 }
 
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
-  return `${Math.floor(m / 60)}h ${m % 60}m`;
-}
+export { formatDuration };
 
 /** Experiments → runs, per workspace folder (folders appear as a top level only in multi-root workspaces). */
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {

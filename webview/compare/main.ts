@@ -27,6 +27,8 @@ import {
   type SeriesData,
   type ToCompareWebview,
 } from '../../src/shared/compareProtocol';
+import { columnNotation, formatDuration as formatSharedDuration, formatNumber, type Notation } from '../../src/shared/format';
+import { directionLabel, type MetricDirection } from '../../src/shared/metricDirection';
 import { vscodeApi } from '../shared/vscodeApi';
 import { VirtualTable, type Row } from './virtualTable';
 import '../shared/base.css';
@@ -194,20 +196,8 @@ function section(name: string, id: string): HTMLElement {
 
 // ---- formatting -----------------------------------------------------------------------------------
 
-function formatNumber(value: number | null | undefined): string {
-  if (value === null || value === undefined) return '—';
-  if (!Number.isFinite(value)) return String(value);
-  if (value !== 0 && (Math.abs(value) >= 1e6 || Math.abs(value) < 1e-4)) return value.toExponential(3);
-  return String(Number(value.toPrecision(5)));
-}
-
 function formatDuration(ms: number | null): string {
-  if (ms === null) return '—';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
-  return `${Math.floor(m / 60)}h ${m % 60}m`;
+  return ms === null ? '—' : formatSharedDuration(ms);
 }
 
 function signed(value: number | null, suffix = ''): string {
@@ -309,7 +299,10 @@ function renderMetrics(): void {
   if (!model) return;
   const rows: Row[] = [];
   for (const m of model.metrics) {
-    rows.push({ className: 'group', cells: [{ text: `${m.key} ${m.direction === 'min' ? '↓ lower is better' : '↑ higher is better'}`, title: m.key }, ...metricColumns.slice(1).map(() => ({ text: '' }))] });
+    // One notation per metric, so its Last/Min/Max/Best columns never mix 6.168e-7 with 0.03663.
+    const notation: Notation = columnNotation(m.cells.flatMap((c) => (c ? [c.last?.value, c.min?.value, c.max?.value] : [])));
+    const value = (v: number | null | undefined) => formatNumber(v, { notation });
+    rows.push({ className: 'group', cells: [{ text: `${m.key} ${directionText(m.direction)}`, title: m.key }, ...metricColumns.slice(1).map(() => ({ text: '' }))] });
     m.cells.forEach((cell: MetricCell | null, i) => {
       const run = model?.runs[i];
       if (!run || !cell) return;
@@ -319,13 +312,13 @@ function renderMetrics(): void {
         className: best ? 'best' : undefined,
         cells: [
           { text: `${best ? '★ ' : ''}${run.name}${isBaseline ? ' (baseline)' : ''}`, title: `${run.name}\n${run.uid}${best ? '\nbest run for this metric' : ''}`, swatch: run.color },
-          { text: formatNumber(cell.last?.value), className: 'num' },
+          { text: value(cell.last?.value), className: 'num' },
           { text: cell.last ? String(cell.last.step) : '—', className: 'num' },
           { text: isBaseline ? '' : signed(cell.deltaAbs), className: `num ${deltaClass(cell.deltaAbs, m.direction)}` },
           { text: isBaseline ? '' : signed(cell.deltaPct, '%'), className: `num ${deltaClass(cell.deltaAbs, m.direction)}` },
-          { text: formatNumber(cell.min?.value), className: 'num' },
-          { text: formatNumber(cell.max?.value), className: 'num' },
-          { text: formatNumber(cell.best?.value), className: best ? 'num best-value' : 'num' },
+          { text: value(cell.min?.value), className: 'num' },
+          { text: value(cell.max?.value), className: 'num' },
+          { text: value(cell.best?.value), className: best ? 'num best-value' : 'num' },
           { text: cell.best ? String(cell.best.step) : '—', className: 'num' },
           { text: String(cell.count), className: 'num' },
         ],
@@ -337,8 +330,13 @@ function renderMetrics(): void {
 
 const metricColumns = ['Metric / run', 'Last', 'Last step', 'Δ vs baseline', 'Δ %', 'Min', 'Max', 'Best', 'Best step', 'Points'];
 
-function deltaClass(delta: number | null, direction: 'min' | 'max'): string {
-  if (delta === null || delta === 0) return '';
+function directionText(direction: MetricDirection): string {
+  const { arrow, words } = directionLabel(direction);
+  return direction === 'neutral' ? '' : `${arrow} ${words}`;
+}
+
+function deltaClass(delta: number | null, direction: MetricDirection): string {
+  if (delta === null || delta === 0 || direction === 'neutral') return '';
   return (delta < 0) === (direction === 'min') ? 'better' : 'worse';
 }
 
@@ -457,6 +455,14 @@ function datasetsFor(view: ChartView): ChartDataset<'line', Point[]>[] {
   return out;
 }
 
+/** A tooltip's title names its axis: "step 97", "3m 5s after start", a date, "val_loss 0.31". */
+function xTitle(value: number): string {
+  if (xMode === 'step') return `step ${formatX(value)}`;
+  if (xMode === 'relative') return `${formatX(value)} after start`;
+  if (xMode.startsWith('metric:')) return `${xMode.slice('metric:'.length)} ${formatX(value)}`;
+  return formatX(value);
+}
+
 function formatX(value: number): string {
   if (xMode === 'wall') {
     const d = new Date(value);
@@ -493,7 +499,7 @@ function chartOptions(view: ChartView) {
       decimation: { enabled: true, algorithm: 'lttb' as const, samples: 800, threshold: 1600 },
       tooltip: {
         filter: (item: { dataset: { label?: string } }) => !item.dataset.label?.endsWith(' (raw)'),
-        callbacks: { title: (items: { parsed: { x: number | null } }[]) => (items[0] ? formatX(items[0].parsed.x ?? NaN) : '') },
+        callbacks: { title: (items: { parsed: { x: number | null } }[]) => (items[0] ? xTitle(items[0].parsed.x ?? NaN) : '') },
       },
     },
   };

@@ -15,6 +15,7 @@ import {
 import { vscodeApi } from '../shared/vscodeApi';
 import '../shared/base.css';
 import './styles.css';
+import { formatNumber } from '../../src/shared/format';
 
 interface SavedState {
   readonly tab: 'promotion' | 'history';
@@ -61,12 +62,6 @@ function button(id: string, label: string, onClick: () => void, options: { secon
     if (!b.hasAttribute('disabled')) onClick();
   });
   return b;
-}
-
-function formatNumber(value: number | null): string {
-  if (value === null) return '–';
-  if (!Number.isFinite(value)) return String(value);
-  return String(Number(value.toPrecision(6)));
 }
 
 function formatTime(iso: string): string {
@@ -119,7 +114,7 @@ function sideBySide(s: PromotionState): HTMLElement {
     const m = table(['Metric', 'Candidate', s.current ? `v${s.current.version}` : 'Current', 'Δ'], 'metrics');
     for (const metric of s.metrics) {
       const delta = metric.candidate !== null && metric.current !== null ? metric.candidate - metric.current : null;
-      const deltaCell = el('span', delta === null || delta === 0 ? '' : (delta > 0) === (metric.direction === 'max') ? 'better' : 'worse', delta === null ? '–' : `${delta > 0 ? '+' : ''}${formatNumber(delta)}`);
+      const deltaCell = el('span', delta === null || delta === 0 || metric.direction === 'neutral' ? '' : (delta > 0) === (metric.direction === 'max') ? 'better' : 'worse', delta === null ? '–' : `${delta > 0 ? '+' : ''}${formatNumber(delta)}`);
       row(m.body, [metric.key, formatNumber(metric.candidate), formatNumber(metric.current), deltaCell]);
     }
     box.appendChild(m.table);

@@ -156,4 +156,28 @@ describe('buildComparison', () => {
     }
     assert.equal(metricDirection('loss', { loss: 'max' }), 'max');
   });
+
+  it('treats learning rates, epochs, steps, times and system metrics as neutral (no best, no colour)', () => {
+    for (const key of ['lr', 'learning_rate', 'train/lr', 'epoch', 'step', 'time', 'throughput', 'samples_per_second', 'grad_norm', 'system/gpu_utilization', 'lr-AdamW']) {
+      assert.equal(metricDirection(key), 'neutral', key);
+    }
+    // Tokens only: these are not learning rates or times.
+    for (const key of ['lrap', 'timeliness_score', 'stepwise_accuracy']) assert.equal(metricDirection(key), 'max', key);
+    assert.equal(metricDirection('learning_rate', { learning_rate: 'min' }), 'min');
+    // Overrides are own properties only: a key named like an Object method is not looked up on the prototype.
+    assert.equal(metricDirection('constructor', {}), 'max');
+  });
+
+  it('gives a neutral metric no best run and no best value', async () => {
+    const { store } = await Store.open(undefined);
+    store.db.run("INSERT INTO experiments (id, uid, name, format) VALUES (1, 'jsonl:e', 'e', 'jsonl')");
+    store.db.run("INSERT INTO runs (id, uid, experiment_id, name, format) VALUES (1, 'jsonl:a', 1, 'a', 'jsonl'), (2, 'jsonl:b', 1, 'b', 'jsonl')");
+    appendMetricPoints(store.db, 1, 'learning_rate', { steps: [0, 1], timestamps: [1, 2], values: [0.1, 0.01] });
+    appendMetricPoints(store.db, 2, 'learning_rate', { steps: [0, 1], timestamps: [1, 2], values: [0.3, 0.03] });
+    const lr = buildComparison(store.db, ['jsonl:a', 'jsonl:b'], {}).metrics.find((m) => m.key === 'learning_rate')!;
+    assert.equal(lr.direction, 'neutral');
+    assert.equal(lr.bestRunIndex, null);
+    assert.deepEqual(lr.cells.map((c) => c?.best ?? null), [null, null]);
+    await store.close();
+  });
 });
