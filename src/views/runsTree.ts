@@ -26,6 +26,29 @@ const STATUS_ICONS: Record<string, vscode.ThemeIcon> = {
 };
 
 const TOOLTIP_ROWS = 12;
+/** How often store changes (a training run writes every second or faster) may refresh the tree. */
+const STORE_REFRESH_MS = 500;
+
+/** The tree item id of a node (stable across refreshes: VS Code keeps hover, selection and expansion by it). */
+function itemId(node: RunsNode): string {
+  switch (node.kind) {
+    case 'folder':
+      return `folder:${node.folder.uri.toString()}`;
+    case 'server':
+      return `server:${node.id}`;
+    case 'experiment':
+      return `${node.folder.uri.toString()}#experiment:${node.experiment.uid}`;
+    case 'run':
+      return `${node.folder.uri.toString()}#run:${node.run.uid}`;
+  }
+}
+
+/** What a row shows; a row whose signature did not change is not refreshed. */
+function signatureOf(node: RunsNode): string {
+  if (node.kind === 'experiment') return JSON.stringify([node.experiment.name, node.experiment.runCount, node.experiment.format]);
+  if (node.kind === 'run') return JSON.stringify(node.run);
+  return itemId(node);
+}
 
 /** Metric values as every view shows them (src/shared/format). */
 export function formatMetric(value: number): string {
@@ -38,6 +61,14 @@ export { formatDuration };
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<RunsNode | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
+  /**
+   * The node objects last handed to VS Code, by tree item id. They are reused (their row updated in
+   * place) so that a store change can refresh exactly the rows that changed: a full refresh while a
+   * run trains redrew every row each second, closing tooltips and losing hover.
+   */
+  private readonly shown = new Map<string, RunsNode>();
+  private readonly signatures = new Map<string, string>();
+  private storeChangeTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscription: vscode.Disposable;
 
   private readonly stateSubscription: vscode.Disposable;
@@ -48,7 +79,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     private readonly state: RunsViewState,
     private readonly servers?: ServerConnections,
   ) {
-    this.subscription = stores.onDidChange(() => this.refresh());
+    this.subscription = stores.onDidChange(() => this.scheduleChangedRefresh());
     this.stateSubscription = state.onDidChange(() => this.refresh());
     this.serverSubscription = servers?.onDidChange(() => this.refresh());
   }
@@ -56,7 +87,62 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   private readonly serverSubscription: vscode.Disposable | undefined;
 
   refresh(): void {
+    // Everything is asked for again: forget what was shown (filtered-out rows, closed experiments).
+    this.shown.clear();
+    this.signatures.clear();
     this.changeEmitter.fire(undefined);
+  }
+
+  /** At most a few refreshes a second while imports write, whatever their rate. */
+  private scheduleChangedRefresh(): void {
+    if (this.storeChangeTimer) return;
+    this.storeChangeTimer = setTimeout(() => {
+      this.storeChangeTimer = undefined;
+      void this.refreshChanged().catch(() => this.refresh());
+    }, STORE_REFRESH_MS);
+  }
+
+  /**
+   * Recomputes what is shown and fires only for what changed: a run whose row changed, an experiment
+   * whose runs came or went; the whole tree only when the experiments themselves changed.
+   */
+  private async refreshChanged(): Promise<void> {
+    const experiments = [...this.shown.values()].filter((n): n is Extract<RunsNode, { kind: 'experiment' }> => n.kind === 'experiment' && !isServerUid(n.experiment.uid));
+    const before = experiments.map((e) => this.signatures.get(itemId(e))).join('\n');
+    const knownIds = new Set(experiments.map(itemId));
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const now = (await Promise.all(folders.map((f) => this.experimentsOf(f)))).flat();
+    const nowIds = new Set(now.map(itemId));
+    if (experiments.length === 0 || experiments.some((e) => !nowIds.has(itemId(e))) || now.some((e) => !knownIds.has(itemId(e)))) {
+      this.refresh();
+      return;
+    }
+    const changed: RunsNode[] = [];
+    for (const experiment of experiments) {
+      const runIdsBefore = this.signatures.get(`${itemId(experiment)}/children`);
+      if (runIdsBefore === undefined) continue; // never expanded: VS Code asks when it is
+      const runsBefore = runIdsBefore.split('\n').map((id) => this.signatures.get(id));
+      const runs = await this.getChildren(experiment); // updates the reused nodes and their signatures
+      const runsNow = runs.map((r) => this.signatures.get(itemId(r)));
+      if (this.signatures.get(`${itemId(experiment)}/children`) !== runIdsBefore) changed.push(experiment);
+      else runs.forEach((r, i) => runsBefore[i] !== runsNow[i] && changed.push(r));
+    }
+    if (before !== experiments.map((e) => this.signatures.get(itemId(e))).join('\n')) {
+      // An experiment's own row (its run count) changed: refresh those experiments instead.
+      for (const e of experiments) if (!changed.includes(e)) changed.push(e);
+    }
+    for (const node of changed) this.changeEmitter.fire(node);
+  }
+
+  /** The node already shown for this item, updated to `fresh`'s row, or `fresh` itself (remembered). */
+  private remember<T extends RunsNode>(fresh: T): T {
+    const id = itemId(fresh);
+    const known = this.shown.get(id) as T | undefined;
+    const node = known ?? fresh;
+    if (known) Object.assign(known as object, fresh);
+    this.shown.set(id, node);
+    this.signatures.set(id, signatureOf(fresh));
+    return node;
   }
 
   async getChildren(node?: RunsNode): Promise<RunsNode[]> {
@@ -74,12 +160,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (node.kind === 'experiment') {
       const { store } = await this.stores.get(node.folder);
       const keyMetric = chooseKeyMetric(store.db, node.experiment.id, this.keyMetricSetting());
-      return listRuns(store.db, node.experiment.id, {
+      const runs = listRuns(store.db, node.experiment.id, {
         ...(keyMetric ? { keyMetric } : {}),
         ...(this.state.filter ? { filter: this.state.filter } : {}),
         includeDeleted: this.state.showDeleted,
         sort: this.state.sort,
-      }).map((run) => ({ kind: 'run', folder: node.folder, run }));
+      }).map((run) => this.remember<RunsNode>({ kind: 'run', folder: node.folder, run }));
+      this.signatures.set(`${itemId(node)}/children`, runs.map(itemId).join('\n'));
+      return runs;
     }
     return [];
   }
@@ -89,7 +177,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const { store } = await this.stores.get(folder);
     return listExperiments(store.db, { includeDeleted: this.state.showDeleted, ...(this.state.filter ? { filter: this.state.filter } : {}) })
       .filter((e) => e.runCount > 0 && (serverPrefix ? e.uid.startsWith(serverPrefix) : !isServerUid(e.uid)))
-      .map((experiment) => ({ kind: 'experiment', folder, experiment }));
+      .map((experiment) => this.remember<RunsNode>({ kind: 'experiment', folder, experiment }));
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
@@ -105,7 +193,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       case 'experiment': {
         const e = node.experiment;
         const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = `${node.folder.uri.toString()}#experiment:${e.uid}`;
+        item.id = itemId(node);
         item.description = `${e.runCount} run${e.runCount === 1 ? '' : 's'} · ${e.format}`;
         item.iconPath = new vscode.ThemeIcon('beaker');
         item.contextValue = 'experiment';
@@ -114,7 +202,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       case 'run': {
         const r = node.run;
         const item = new vscode.TreeItem(r.name || r.externalId || r.uid, vscode.TreeItemCollapsibleState.None);
-        item.id = `${node.folder.uri.toString()}#run:${r.uid}`;
+        item.id = itemId(node);
         item.iconPath = STATUS_ICONS[r.status] ?? new vscode.ThemeIcon('circle-outline');
         const stale = isServerUid(r.uid) && this.servers?.get(r.uid.split(':')[1])?.status.state === 'error';
         item.description = (stale ? 'stale · ' : '') + (r.deleted ? 'deleted · ' : '') + (r.keyMetric ? `${r.keyMetric.key} ${formatMetric(r.keyMetric.value)}` : r.status.toLowerCase());
@@ -168,6 +256,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   }
 
   dispose(): void {
+    if (this.storeChangeTimer) clearTimeout(this.storeChangeTimer);
     this.subscription.dispose();
     this.stateSubscription.dispose();
     this.serverSubscription?.dispose();

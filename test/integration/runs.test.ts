@@ -54,11 +54,22 @@ describe('runs', () => {
     assert.match((resolved.tooltip as vscode.MarkdownString).value, /lr/);
   });
 
-  it('follows a process that appends to a run log while the extension runs', async () => {
+  it('follows a process that appends to a run log while the extension runs, refreshing only that run', async () => {
     const ml = await api();
     await ml.imports.ready(folder());
     const before = await eventually(() => pointsOfLiveRun(ml), (n) => n >= 3, 'the first import');
     const metricFile = path.join(folder().uri.fsPath, RUN_DIR, 'metrics', 'loss');
+    // The tree as a user has it open: the experiment expanded, so its runs are shown.
+    const experiment = (await ml.runsTree.getChildren()).find((n) => n.kind === 'experiment' && n.experiment.name === 'Default');
+    assert.ok(experiment);
+    await ml.runsTree.getChildren(experiment);
+    const fired: { at: number; what: string }[] = [];
+    const listening = ml.runsTree.onDidChangeTreeData((node) => {
+      fired.push({ at: Date.now(), what: node === undefined ? 'everything' : node.kind === 'run' ? `run ${node.run.name ?? ''}` : node.kind });
+      // VS Code asks again for what changed; so does this test, as the view would.
+      if (node?.kind === 'experiment') void ml.runsTree.getChildren(node);
+    });
+    const writeStart = Date.now();
     // A separate process writes like MLflow does: one line per log_metric call, a few ms apart.
     const writer = spawn(
       process.execPath,
@@ -68,14 +79,22 @@ describe('runs', () => {
          let step = 100;
          const timer = setInterval(() => {
            fs.appendFileSync(process.argv[1], (1763900100000 + step) + ' ' + (1 / step) + ' ' + step + '\\n');
-           if (++step === 120) { clearInterval(timer); }
-         }, 20);`,
+           if (++step === 130) { clearInterval(timer); }
+         }, 100);`,
         metricFile,
       ],
       { stdio: 'ignore' },
     );
     await new Promise((resolve) => writer.on('exit', resolve));
-    await eventually(() => pointsOfLiveRun(ml), (n) => n === before + 20, '20 appended points in the store');
+    await eventually(() => pointsOfLiveRun(ml), (n) => n === before + 30, '30 appended points in the store');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    listening.dispose();
+    // While the run trains only its own row is refreshed, a few times a second at most: the rows
+    // around it keep their tooltips, hover and selection.
+    const seconds = Math.max(1, (Date.now() - writeStart) / 1000);
+    assert.ok(fired.length > 0, 'the live run was refreshed');
+    assert.deepEqual([...new Set(fired.map((f) => f.what))], ['run live-run'], `refreshed: ${fired.map((f) => f.what).join(', ')}`);
+    assert.ok(fired.length / seconds <= 3, `${fired.length} refreshes in ${seconds.toFixed(1)} s`);
     // The status change is picked up too: the run finishes.
     const meta = path.join(folder().uri.fsPath, RUN_DIR, 'meta.yaml');
     const { readFileSync } = await import('node:fs');
