@@ -391,8 +391,9 @@ const verify: CliCommand = {
     }
     problems.sort((a, b) => a.line - b.line);
     const ok = problems.length === 0;
+    if (!context.values.json) for (const note of read.notes ?? []) context.stderr(`model-ledger: ${file}: ${note}\n`);
     if (context.values.json) {
-      context.stdout(toJson({ ok, ledger: file, events: read.events.length, heads: read.heads.length, problems }) + '\n');
+      context.stdout(toJson({ ok, ledger: file, events: read.events.length, heads: read.heads.length, problems, notes: read.notes ?? [] }) + '\n');
     } else if (ok) {
       context.stdout(`${file}: ${read.events.length} events, all hashes, links and transitions valid${read.heads.length > 1 ? ` (${read.heads.length} merged branches not yet joined)` : ''}\n`);
     } else {
