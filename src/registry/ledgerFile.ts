@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
-import { acquireFileLock } from '../store/fileLock';
+import { acquireFileLock } from '../store';
 import { ACTIONS, findDuplicateKey, hashEvent, LEDGER_FORMAT_VERSION, signEvent, type LedgerEvent, type UnsignedEvent } from './events';
 
 export interface LedgerProblem {
