@@ -25,7 +25,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../../shared/boundedYaml';
 import { isEmptyCell, parseNumericCell, parseStepCell, quoteCell, toEpochMs } from '../csv/cells';
 import { readDelimited, type DelimitedState } from '../csv/delimitedReader';
 import { isMissing, readYamlParamsFile } from '../csv/paramsFile';

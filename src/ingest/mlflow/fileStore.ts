@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import YAML from 'yaml';
+import type { Document } from 'yaml';
+import { parseYamlDocument, YAML_LIMITS } from '../../shared/boundedYaml';
 import type { ArtifactRecord, ExperimentRecord, ImportContext, Importer, RunStatus } from '../types';
 import { readMetricFile } from './metricFile';
 
@@ -75,7 +76,13 @@ async function readYaml(file: string, context: ImportContext): Promise<YamlMap |
   const flat = parseFlatYaml(text);
   if (flat) return flat;
   // Big integers (18-digit experiment ids, ms timestamps) must not go through a double.
-  const document = YAML.parseDocument(text, { intAsBigInt: true, uniqueKeys: false, prettyErrors: true });
+  let document: Document.Parsed;
+  try {
+    document = parseYamlDocument(text, { intAsBigInt: true, uniqueKeys: false, prettyErrors: true });
+  } catch (error) {
+    context.sink.diagnostic({ file, message: (error as Error).message, severity: 'error' });
+    return undefined;
+  }
   if (document.errors.length > 0) {
     const first = document.errors[0];
     const line = first.linePos?.[0].line;
@@ -87,7 +94,7 @@ async function readYaml(file: string, context: ImportContext): Promise<YamlMap |
     });
     return undefined;
   }
-  const value = document.toJS() as unknown;
+  const value = document.toJS({ maxAliasCount: YAML_LIMITS.maxAliases }) as unknown;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     context.sink.diagnostic({ file, message: 'expected a YAML mapping', severity: 'error' });
     return undefined;

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
+import { parseYamlDocument } from '../../shared/boundedYaml';
 import { byName, canonicalMlflowStage, dropUndefined, errorMessage, isMissing, MLFLOW_DELETED_STAGE, presentString } from './common';
 import type { ExternalModel, ExternalVersion, RegistryDiagnostic, RegistryReadResult, Stage } from './types';
 
@@ -278,7 +279,13 @@ async function readYamlMapping(file: string, report: Report): Promise<YAMLMap | 
     return 'invalid';
   }
   // Big integers stay exact: a value is read back as the text that was written, never as a rounded double.
-  const document = parseDocument(text, { intAsBigInt: true });
+  let document: Document.Parsed;
+  try {
+    document = parseYamlDocument(text, { intAsBigInt: true });
+  } catch (error) {
+    report({ file, message: errorMessage(error), severity: 'error' });
+    return 'invalid';
+  }
   const firstError = document.errors[0];
   if (firstError) {
     const line = firstError.linePos?.[0]?.line;
