@@ -5,6 +5,7 @@ import type { Document } from 'yaml';
 import { parseYamlDocument, YAML_LIMITS } from '../../shared/boundedYaml';
 import type { ArtifactRecord, ExperimentRecord, ImportContext, Importer, RunStatus } from '../types';
 import { readMetricFile } from './metricFile';
+import { readRegularText } from '../regularFile';
 
 /** MLflow's RunStatus enum as the file store writes it (an integer). */
 const STATUS_BY_NUMBER: Record<number, RunStatus> = { 1: 'RUNNING', 2: 'SCHEDULED', 3: 'FINISHED', 4: 'FAILED', 5: 'KILLED' };
@@ -66,7 +67,7 @@ type YamlMap = Record<string, unknown>;
 async function readYaml(file: string, context: ImportContext): Promise<YamlMap | undefined | 'missing'> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readRegularText(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
@@ -142,7 +143,7 @@ async function readExperiment(location: Location, context: ImportContext): Promi
   const tags: Record<string, string> = {};
   for (const { key, file } of await listKeys(path.join(location.experimentDir, 'tags'))) {
     try {
-      tags[key] = await fs.readFile(file, 'utf8');
+      tags[key] = await readRegularText(file);
     } catch {
       // vanished meanwhile: the next change event brings it back
     }
@@ -245,7 +246,7 @@ async function importRun(location: Location & { runDir: string }, context: Impor
     const pairs: Record<string, string> = {};
     for (const { key, file } of await listKeys(path.join(runDir, folder))) {
       try {
-        pairs[key] = await fs.readFile(file, 'utf8');
+        pairs[key] = await readRegularText(file);
       } catch (error) {
         context.sink.diagnostic({ file, message: `cannot read ${folder.slice(0, -1)}: ${(error as Error).message}`, severity: 'warning' });
       }

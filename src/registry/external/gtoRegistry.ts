@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { parseYaml } from '../../shared/boundedYaml';
 import { byName, dropUndefined, errorMessage, isMissing } from './common';
 import type { ExternalModel, ExternalVersion, RegistryDiagnostic, RegistryReadResult, Stage } from './types';
+import { readRegularText } from '../../ingest/regularFile';
 
 const execFileAsync = promisify(execFile);
 
@@ -158,7 +159,7 @@ async function readArtifactAnnotations(root: string, report: (d: RegistryDiagnos
     const file = path.join(root, fileName);
     let parsed: unknown;
     try {
-      parsed = parseYaml(await fs.readFile(file, 'utf8'), { intAsBigInt: true });
+      parsed = parseYaml(await readRegularText(file), { intAsBigInt: true });
     } catch (error) {
       if (!isMissing(error)) report({ file, message: `cannot read artifact annotations: ${errorMessage(error).split('\n')[0]}`, severity: 'warning' });
       continue;

@@ -4,6 +4,7 @@ import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
 import { parseYamlDocument } from '../../shared/boundedYaml';
 import { byName, canonicalMlflowStage, dropUndefined, errorMessage, isMissing, MLFLOW_DELETED_STAGE, presentString } from './common';
 import type { ExternalModel, ExternalVersion, RegistryDiagnostic, RegistryReadResult, Stage } from './types';
+import { readRegularText } from '../../ingest/regularFile';
 
 /**
  * Reads the model registry of an MLflow file store (`<mlruns>/models/`), read-only.
@@ -258,7 +259,7 @@ async function readValueFiles(dir: string, report: Report): Promise<Record<strin
         await walk(full, `${key}/`);
       } else if (entry.isFile()) {
         try {
-          values[key] = await fs.readFile(full, 'utf8');
+          values[key] = await readRegularText(full);
         } catch (error) {
           report({ file: full, message: `cannot read: ${errorMessage(error)}`, severity: 'warning' });
         }
@@ -272,7 +273,7 @@ async function readValueFiles(dir: string, report: Report): Promise<Record<strin
 async function readYamlMapping(file: string, report: Report): Promise<YAMLMap | 'missing' | 'invalid'> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readRegularText(file);
   } catch (error) {
     if (isMissing(error)) return 'missing';
     report({ file, message: `cannot read: ${errorMessage(error)}`, severity: 'error' });
