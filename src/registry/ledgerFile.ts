@@ -8,7 +8,7 @@ export interface LedgerProblem {
   /** 1-based line in the ledger file. */
   readonly line: number;
   readonly eventId?: string;
-  readonly kind: 'malformed' | 'torn' | 'hash' | 'missing-parent' | 'unlinked' | 'order' | 'duplicate' | 'illegal';
+  readonly kind: 'malformed' | 'torn' | 'hash' | 'missing-parent' | 'unlinked' | 'order' | 'duplicate' | 'illegal' | 'rewritten';
   readonly message: string;
 }
 
