@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { Store, StoreTooNewError } from '../store';
+import { NotAStoreError, Store, StoreTooNewError } from '../store';
 import { CliError, EXIT_USAGE } from './cliError';
 
 export interface CliOptionSpec {
@@ -52,7 +52,9 @@ export function resolveStorePath(context: CliContext): string {
 export async function openCliStore(context: CliContext): Promise<Store> {
   const file = resolveStorePath(context);
   try {
-    const { store, report } = await Store.open(file, { saveDelayMs: 0 });
+    // A path the user named must already be a store (or not exist); the lock serialises two CLI writers.
+    const named = typeof context.values.store === 'string' || !!context.env.MODEL_LEDGER_STORE;
+    const { store, report } = await Store.open(file, { saveDelayMs: 0, owned: !named, lock: { onWait: (m) => context.stderr(`model-ledger: ${m}\n`) } });
     if (report.recovered) {
       context.stderr(`model-ledger: ${file}: ${report.recovered.reason}; kept it as ${report.recovered.movedTo} and built a new store.\n`);
     }
@@ -61,6 +63,7 @@ export async function openCliStore(context: CliContext): Promise<Store> {
     if (error instanceof StoreTooNewError) {
       throw new CliError(`${file}: ${error.message}`, EXIT_USAGE);
     }
+    if (error instanceof NotAStoreError) throw new CliError(error.message, EXIT_USAGE);
     throw error;
   }
 }

@@ -4,6 +4,7 @@ import { currentActor } from '../registry/identity';
 import { checkLedgerAgainstPolicy, lastMetricValues, loadPolicy, policyMoveCheck } from '../policy';
 import { LedgerRegistry, PolicyBlockedError, RegistryError, type MoveCheck } from '../registry/ledgerRegistry';
 import { project } from '../registry/projection';
+import { checkLedgerAgainstGit } from '../registry/gitPrefix';
 import { readLedger } from '../registry/ledgerFile';
 import { STAGES, type Stage } from '../registry/events';
 import { toJson } from '../shared/json';
@@ -361,17 +362,19 @@ const models: CliCommand = {
 const verify: CliCommand = {
   name: 'verify',
   summary: 'check the ledger: every line well-formed, every hash and link intact, every transition legal (exit 1 if not)',
-  usage: 'model-ledger verify [--policy] [--policy-file PATH] [--store PATH] [--ledger PATH] [--json]',
+  usage: 'model-ledger verify [--policy] [--policy-file PATH] [--store PATH] [--ledger PATH] [--against-git REV] [--json]',
   options: {
     ledger: LEDGER_OPTION.ledger,
     policy: { type: 'boolean', description: 'also check that every transition passed the gates of the policy (metrics from --store; scan first)' },
     'policy-file': POLICY_OPTIONS['policy-file'],
+    'against-git': { type: 'string', description: 'also check that the ledger committed at this git revision is a prefix of today\'s (nothing truncated or rewritten)' },
   },
   async run(context) {
     const file = ledgerPath(context);
     const read = await readLedger(file);
     const { problems: illegal } = project(read.events);
     const problems: { line: number; kind: string; message: string; eventId?: string }[] = [...read.problems, ...illegal];
+    if (typeof context.values['against-git'] === 'string') problems.push(...(await checkLedgerAgainstGit(file, context.values['against-git'])));
     if (context.values.policy) {
       const loaded = await loadPolicy(policyPath(context));
       if (loaded.state !== 'ok') {
@@ -391,8 +394,9 @@ const verify: CliCommand = {
     }
     problems.sort((a, b) => a.line - b.line);
     const ok = problems.length === 0;
+    if (!context.values.json) for (const note of read.notes ?? []) context.stderr(`model-ledger: ${file}: ${note}\n`);
     if (context.values.json) {
-      context.stdout(toJson({ ok, ledger: file, events: read.events.length, heads: read.heads.length, problems }) + '\n');
+      context.stdout(toJson({ ok, ledger: file, events: read.events.length, heads: read.heads.length, problems, notes: read.notes ?? [] }) + '\n');
     } else if (ok) {
       context.stdout(`${file}: ${read.events.length} events, all hashes, links and transitions valid${read.heads.length > 1 ? ` (${read.heads.length} merged branches not yet joined)` : ''}\n`);
     } else {

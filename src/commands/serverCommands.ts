@@ -4,7 +4,7 @@ import { PolicyBlockedError } from '../registry/ledgerRegistry';
 import { STAGES, type Stage } from '../registry/events';
 import type { LedgerEvent } from '../registry/events';
 import { loadPolicy } from '../policy';
-import { checkServerUrl, type ServerAuth } from '../server/client';
+import { checkServerUrl, displayUrl, type ServerAuth } from '../server/client';
 import { approveOnServer, deleteAliasOnServer, promoteOnServer, setAliasOnServer, setDescriptionOnServer, type ServerRegistryContext } from '../server/serverRegistry';
 import type { ModelsNode } from '../views/modelsTree';
 import type { RunsNode } from '../views/runsTree';
@@ -42,7 +42,7 @@ export function registerServerCommands(own: (d: vscode.Disposable) => void, deps
         return undefined;
       }
       try {
-        const connection = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Model Ledger: connecting to ${options.url}` }, () => servers.connect(options));
+        const connection = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Model Ledger: connecting to ${displayUrl(options.url)}` }, () => servers.connect(options));
         return connection.info.id;
       } catch (error) {
         // The connection is kept (shown with its error in the trees) so Refresh can retry it.

@@ -1,8 +1,9 @@
 // Exports of a comparison: CSV (RFC 4180) of the params and metrics tables, and Markdown for a PR.
 // Everything here is host-free so the panel and the CLI write exactly the same text.
 import type { ComparisonModel, MetricCell } from '../shared/compareProtocol';
-import { directionLabel } from '../shared/metricDirection';
+import { csvCell } from '../shared/csvCell';
 import { formatNumber as formatShared } from '../shared/format';
+import { directionLabel } from '../shared/metricDirection';
 
 const METRIC_STATS: readonly { readonly name: string; readonly of: (cell: MetricCell) => number | null | undefined }[] = [
   { name: 'last', of: (c) => c.last?.value },
@@ -33,10 +34,8 @@ export function comparisonCsv(model: ComparisonModel): string {
   return lines.map((fields) => fields.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
-/** RFC 4180: a field with a comma, quote, CR or LF is quoted, and quotes inside are doubled. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
+/** A cell of the CSV: formulas neutralised, RFC 4180 quoting (see `src/shared/csvCell.ts`). */
+export const csvField = csvCell;
 
 function csvNumber(value: number | null | undefined): string {
   if (value === null || value === undefined) return '';

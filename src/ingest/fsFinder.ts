@@ -32,7 +32,8 @@ export class FsFileFinder implements FileFinder {
         const childRelative = relative ? `${relative}/${entry.name}` : entry.name;
         if (entry.isDirectory()) {
           if (!SKIPPED_FOLDERS.has(entry.name)) await walk(path.join(dir, entry.name), childRelative, depth + 1);
-        } else if ((entry.isFile() || entry.isSymbolicLink()) && matchesAny(childRelative, regexps)) {
+        } else if (matchesAny(childRelative, regexps)) {
+          // FIFOs, sockets and devices too: the importer skips them with a diagnostic (never a silent gap).
           found.push(path.join(dir, entry.name));
         }
       }

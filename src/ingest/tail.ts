@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, promises as fs, readSync, type Stats } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import type { FileCursor } from './types';
+import { notRegular, READ_WITHOUT_BLOCKING } from './regularFile';
 
 const HEAD_BYTES = 64;
 
@@ -31,7 +32,7 @@ export async function readNewBytes(file: string, cursor: FileCursor | undefined,
     while (!next.done) {
       const op = next.value;
       if (op.kind === 'open') {
-        handle = await fs.open(op.file, 'r');
+        handle = await fs.open(op.file, READ_WITHOUT_BLOCKING);
         next = steps.next(undefined);
       } else if (op.kind === 'stat') {
         next = steps.next(await handle!.stat());
@@ -54,7 +55,7 @@ function runSync(steps: Generator<FileOp, NewBytes | undefined, unknown>): NewBy
     while (!next.done) {
       const op = next.value;
       if (op.kind === 'open') {
-        fd = openSync(op.file, 'r');
+        fd = openSync(op.file, READ_WITHOUT_BLOCKING);
         next = steps.next(undefined);
       } else if (op.kind === 'stat') {
         next = steps.next(fstatSync(fd!));
@@ -72,9 +73,8 @@ function runSync(steps: Generator<FileOp, NewBytes | undefined, unknown>): NewBy
 function* readSteps(file: string, cursor: FileCursor | undefined, maxBytes: number): Generator<FileOp, NewBytes | undefined, unknown> {
   yield { kind: 'open', file };
   const stat = (yield { kind: 'stat' }) as Stats;
-  if (!stat.isFile()) {
-    throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EISDIR' });
-  }
+  const why = notRegular(stat);
+  if (why) throw Object.assign(new Error(`${file}: ${why}`), { code: 'EISDIR' });
   let start = cursor?.offset ?? 0;
   let head: string;
   let restarted = false;

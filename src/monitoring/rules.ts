@@ -28,12 +28,15 @@ export interface Breach {
 }
 
 const RULE_PATTERN = /^\s*([A-Za-z_][\w.]*)\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*(?:for\s+(\d+(?:\.\d+)?)\s*(m|min|h|d|w)?)?\s*$/i;
+/** Longer than any rule: refused as unreadable before the pattern sees it. */
+const MAX_RULE_CHARS = 10_000;
 const UNIT_MS: Record<string, number> = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** Parses "f1 < 0.92 for 48h" (duration optional; units m, h, d, w; hours by default). */
 export function parseRule(text: string): AlertRule | string {
-  const match = RULE_PATTERN.exec(text);
-  if (!match) return `cannot read the rule "${text}": write e.g. "f1 < 0.92 for 48h" or "drift_share >= 0.5"`;
+  // Whitespace runs collapsed first: around its optional parts the pattern backtracked quadratically over long runs.
+  const match = text.length > MAX_RULE_CHARS ? null : RULE_PATTERN.exec(text.replace(/\s+/g, ' '));
+  if (!match) return `cannot read the rule "${text.length > 80 ? `${text.slice(0, 80)}…` : text}": write e.g. "f1 < 0.92 for 48h" or "drift_share >= 0.5"`;
   const [, metric, operator, threshold, duration, unit] = match;
   return { metric, operator: operator as Operator, threshold: Number(threshold), forMs: duration ? Number(duration) * UNIT_MS[(unit ?? 'h').toLowerCase()] : 0 };
 }

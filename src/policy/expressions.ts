@@ -51,7 +51,8 @@ type Token =
 
 const NAME_START = /[\p{L}_]/u;
 const NAME_PART = /[\p{L}\p{N}_./-]/u;
-const NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/;
+/** Sticky: matched at `lastIndex`, so no copy of the rest of the text per token. */
+const NUMBER = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const OPERATOR_TEXT = ['<=', '>=', '==', '!=', '=>', '=<', '<', '>', '*', '+', '-', '='];
 
 function tokenize(text: string): { tokens: Token[]; error?: ExpressionError } {
@@ -71,7 +72,8 @@ function tokenize(text: string): { tokens: Token[]; error?: ExpressionError } {
       i = close + 1;
       continue;
     }
-    const number = NUMBER.exec(text.slice(i));
+    NUMBER.lastIndex = i;
+    const number = NUMBER.exec(text);
     if (number) {
       const value = Number(number[0]);
       if (!Number.isFinite(value)) return { tokens, error: { message: `${number[0]} is not a finite number`, start: i, end: i + number[0].length } };

@@ -5,6 +5,7 @@
  */
 import { compare, formatNumber, resolveThreshold, type Comparison, type Holder } from './expressions';
 import { ruleFor, type ApprovalsGate, type Gate, type GateKind, type Policy, type PolicyTarget, type RequireGate, type StageRule } from './policyFile';
+import { ownValue } from '../shared/ownKey';
 
 export interface Person {
   readonly name: string;
@@ -79,7 +80,7 @@ export function evaluateGate(gate: Gate, context: GateContext): GateResult {
       return { ...base, ...evaluateMetric(gate.comparison, context) };
     case 'drift': {
       if (!context.drift) return { ...base, status: 'not-evaluable', reason: 'no drift report for the candidate: run a drift check first' };
-      const value = context.drift[gate.field];
+      const value = ownValue(context.drift as Readonly<Record<string, number | undefined>>, gate.field);
       return { ...base, ...compareValue(`drift.${gate.field}`, value, gate.comparison, gate.comparison.threshold.kind === 'number' ? gate.comparison.threshold.value : NaN, '') };
     }
     case 'approvals':
@@ -107,16 +108,16 @@ function evaluateMetric(comparison: Comparison, context: GateContext): Outcome {
   } else {
     const holder = holderFor(threshold.holder, context);
     const stage = threshold.holder === 'production' ? 'Production' : context.targetStage === 'rollback' ? 'Production' : context.targetStage;
-    if (!holder) return { status: 'not-evaluable', value: metrics[name], reason: `no version is in ${stage} to compare with` };
-    const base = holder.metrics[threshold.metric];
+    if (!holder) return { status: 'not-evaluable', value: ownValue(metrics, name), reason: `no version is in ${stage} to compare with` };
+    const base = ownValue(holder.metrics, threshold.metric);
     if (base === undefined || !Number.isFinite(base)) {
-      return { status: 'not-evaluable', value: metrics[name], reason: `v${holder.version} (in ${stage}) has ${base === undefined ? 'no' : `a ${formatNumber(base)}`} metric "${threshold.metric}" to compare with` };
+      return { status: 'not-evaluable', value: ownValue(metrics, name), reason: `v${holder.version} (in ${stage}) has ${base === undefined ? 'no' : `a ${formatNumber(base)}`} metric "${threshold.metric}" to compare with` };
     }
     thresholdValue = resolveThreshold(threshold, () => base);
     const arithmetic = threshold.arithmetic ? ` ${threshold.arithmetic.op === '*' ? '×' : threshold.arithmetic.op} ${formatNumber(threshold.arithmetic.operand)}` : '';
     holderNote = ` (${stage} v${holder.version}: ${threshold.metric} ${formatNumber(base)}${arithmetic})`;
   }
-  return compareValue(name, metrics[name], comparison, thresholdValue ?? NaN, holderNote);
+  return compareValue(name, ownValue(metrics, name), comparison, thresholdValue ?? NaN, holderNote);
 }
 
 function holderFor(holder: Holder, context: GateContext): VersionMetrics | undefined {
@@ -125,7 +126,7 @@ function holderFor(holder: Holder, context: GateContext): VersionMetrics | undef
   return context.targetStage === 'Production' || context.targetStage === 'rollback' ? context.current : undefined;
 }
 
-function compareValue(label: string, value: number, comparison: Comparison, threshold: number, note: string): Outcome {
+function compareValue(label: string, value: number | undefined, comparison: Comparison, threshold: number, note: string): Outcome {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     return { status: 'not-evaluable', ...(typeof value === 'number' ? { value } : {}), reason: `${label} is ${typeof value === 'number' ? formatNumber(value) : 'not a number'}: it cannot be compared` };
   }

@@ -36,7 +36,8 @@
  * promotion until it is fixed. Positions are 1-based lines and columns (subtract 1 for a vscode.Range).
  */
 import { promises as fs } from 'node:fs';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { parseYamlDocument, resolveAlias } from '../shared/boundedYaml';
 import { parseRule, type AlertRule } from '../monitoring/rules';
 import { parseComparison, type Comparison, type ExpressionError } from './expressions';
 
@@ -167,7 +168,12 @@ export async function loadPolicy(file: string): Promise<PolicyLoad> {
 export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyParse {
   const diagnostics: PolicyDiagnostic[] = [];
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  let doc: Document.Parsed;
+  try {
+    doc = parseYamlDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  } catch (error) {
+    return { diagnostics: [{ file, line: 1, column: 1, severity: 'error', message: (error as Error).message }] };
+  }
 
   const rangeOfOffsets = (start: number, end: number): SourceRange => {
     const from = lineCounter.linePos(start);
@@ -475,7 +481,7 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
 
 /** Follows an alias (`*anchor`) to its node; policies rarely use them, but a valid YAML file must not be misread. */
 function resolve(doc: Document, node: Node | null | undefined): Node | null {
-  if (node && isAlias(node)) return (node.resolve(doc) as Node | undefined) ?? null;
+  if (node && isAlias(node)) return resolveAlias(doc, node) ?? null;
   return node ?? null;
 }
 

@@ -44,6 +44,14 @@ export interface LedgerEvent {
   readonly reason?: string;
   /** Set when the change was made on an MLflow Tracking Server (not in this ledger's registry): which one. */
   readonly server?: { readonly url: string; readonly name?: string };
+  /**
+   * The union-merge marker: hashes of root events (`"prev": []`) further down the file that this
+   * event accepts into the ledger. Only the first line may start a chain by itself; a second root
+   * (the first event of a ledger started separately on another branch, then union-merged) counts
+   * only once a linked event adopts it, so a forged `"prev": []` line is not read as a branch. The
+   * adopting event's own `prev` are the main chain's heads; the next append joins the adopted chain.
+   */
+  readonly adopts?: readonly string[];
   readonly prev: readonly string[];
   readonly hash: string;
 }
@@ -60,9 +68,49 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+/**
+ * THE event hash: SHA-256 over the canonical JSON of every field except `hash` itself. Writing,
+ * verification and every reader use this one function; a field added to events (a signature, say)
+ * that must stay out of the hash is excluded here and nowhere else.
+ */
 export function hashEvent(event: UnsignedEvent): string {
   const { hash: _ignored, ...content } = event as LedgerEvent;
   return createHash('sha256').update(canonicalJson(content)).digest('hex');
+}
+
+/**
+ * The first key that appears twice in one object of a JSON text (already known to parse), or
+ * undefined. `JSON.parse` keeps the last of duplicates silently; other readers keep the first, so
+ * a line with duplicates can mean two different events. One linear pass, no recursion.
+ */
+export function findDuplicateKey(json: string): string | undefined {
+  const objects: (Set<string> | undefined)[] = []; // undefined for arrays
+  let expectKey = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (json[end] !== '"') end += json[end] === '\\' ? 2 : 1;
+      const keys = objects[objects.length - 1];
+      if (expectKey && keys) {
+        const key = JSON.parse(json.slice(i, end + 1)) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === '{') {
+      objects.push(new Set());
+      expectKey = true;
+    } else if (c === '[') {
+      objects.push(undefined);
+    } else if (c === '}' || c === ']') {
+      objects.pop();
+    } else if (c === ',') {
+      expectKey = objects[objects.length - 1] !== undefined;
+    }
+  }
+  return undefined;
 }
 
 export function signEvent(event: UnsignedEvent): LedgerEvent {

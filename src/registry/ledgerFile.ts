@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
-import { ACTIONS, hashEvent, LEDGER_FORMAT_VERSION, signEvent, type LedgerEvent, type UnsignedEvent } from './events';
+import { acquireFileLock } from '../store';
+import { ACTIONS, findDuplicateKey, hashEvent, LEDGER_FORMAT_VERSION, signEvent, type LedgerEvent, type UnsignedEvent } from './events';
 
 export interface LedgerProblem {
   /** 1-based line in the ledger file. */
   readonly line: number;
   readonly eventId?: string;
-  readonly kind: 'malformed' | 'hash' | 'missing-parent' | 'order' | 'duplicate' | 'illegal';
+  readonly kind: 'malformed' | 'torn' | 'hash' | 'missing-parent' | 'unlinked' | 'order' | 'duplicate' | 'illegal' | 'rewritten';
   readonly message: string;
 }
 
@@ -17,7 +18,11 @@ export interface LedgerRead {
   readonly problems: readonly LedgerProblem[];
   /** Hashes no event follows: one normally, several after a merge of branches until the next append. */
   readonly heads: readonly string[];
+  /** What was read but is worth saying (a byte-order mark stripped, a second root adopted): not problems. */
+  readonly notes?: readonly string[];
 }
+
+const BOM = '\uFEFF';
 
 /**
  * Lines already parsed and hash-checked, by their exact text: every append re-reads the ledger, and
@@ -32,16 +37,26 @@ function rememberVerified(raw: string, event: LedgerEvent): void {
 }
 
 /** Parses and checks a ledger's text: every line's form and hash, every link, parents before children. */
-export function parseLedger(text: string): LedgerRead {
+export function parseLedger(input: string): LedgerRead {
+  const notes: string[] = [];
+  let text = input;
+  if (text.startsWith(BOM)) {
+    // Editors on Windows add one; it is not part of the first event, which would otherwise not parse.
+    text = text.slice(1);
+    notes.push('line 1 starts with a UTF-8 byte-order mark; it was ignored (Model Ledger never writes one)');
+  }
   const problems: LedgerProblem[] = [];
   const good: (LedgerEvent & { line: number })[] = [];
   const byHash = new Map<string, LedgerEvent & { line: number }>();
   /** Hashes claimed by lines that failed verification: their followers are not reported again. */
   const tainted = new Set<string>();
   const lines = text.split('\n');
+  const lastLine = lastContentLine(lines);
+  let firstLine = 0;
   lines.forEach((raw, index) => {
     const line = index + 1;
     if (raw.trim() === '') return;
+    if (firstLine === 0) firstLine = line;
     const cached = verifiedLines.get(raw);
     if (cached) {
       if (byHash.has(cached.hash)) {
@@ -57,10 +72,10 @@ export function parseLedger(text: string): LedgerRead {
     try {
       value = JSON.parse(raw);
     } catch (error) {
-      problems.push({ line, kind: 'malformed', message: `not JSON: ${(error as Error).message}` });
+      problems.push(unparsableLine(raw, line, line === lastLine && !text.endsWith('\n'), error as Error));
       return;
     }
-    const shapeProblem = checkShape(value);
+    const shapeProblem = checkShape(value) ?? checkCanonical(raw, value);
     if (shapeProblem) {
       problems.push({ line, kind: 'malformed', message: shapeProblem, ...(idOf(value) ? { eventId: idOf(value)! } : {}) });
       return;
@@ -81,8 +96,54 @@ export function parseLedger(text: string): LedgerRead {
     good.push(withLine);
     rememberVerified(raw, event);
   });
-  // Links: every parent must exist and come earlier in the file (a union merge keeps each side's order).
-  const valid = new Set<string>();
+  const valid = checkLinks(good, byHash, tainted, firstLine, problems, notes);
+  const ordered = topologicalOrder(good.filter((e) => valid.has(e.hash)));
+  const followed = new Set(ordered.flatMap((e) => e.prev));
+  const heads = ordered.filter((e) => !followed.has(e.hash)).map((e) => e.hash);
+  return { events: ordered, problems: problems.sort((a, b) => a.line - b.line), heads, ...(notes.length > 0 ? { notes } : {}) };
+}
+
+function lastContentLine(lines: readonly string[]): number {
+  for (let i = lines.length - 1; i >= 0; i--) if (lines[i].trim() !== '') return i + 1;
+  return 0;
+}
+
+/**
+ * A line JSON cannot read. One that stops mid-event (the parser ran out of input) is a torn write:
+ * a writer was interrupted, and since appends are whole lines the event it began never existed.
+ */
+function unparsableLine(raw: string, line: number, unterminatedLast: boolean, error: Error): LedgerProblem {
+  const atPosition = /at position (\d+)/.exec(error.message);
+  const stopsMidEvent = raw.trimStart().startsWith('{') && (/end of JSON input/.test(error.message) || (atPosition !== null && Number(atPosition[1]) >= raw.trimEnd().length));
+  if (!stopsMidEvent) return { line, kind: 'malformed', message: `not JSON: ${error.message}` };
+  const remedy = unterminatedLast
+    ? 'the next append moves it aside to a ".torn-<time>" file beside the ledger'
+    : 'the event it began was never completed: delete this line (keep a copy) and verify again';
+  return { line, kind: 'torn', message: `torn write: the line stops mid-event (${raw.length} characters; a writer was interrupted); ${remedy}` };
+}
+
+/** Events must be what Model Ledger writes: one reading for every reader, so no key twice. */
+function checkCanonical(raw: string, value: unknown): string | undefined {
+  if (JSON.stringify(value) === raw) return undefined; // the writer's own form: nothing to scan
+  const duplicate = findDuplicateKey(raw);
+  return duplicate === undefined ? undefined : `key ${JSON.stringify(duplicate)} appears twice in one object (readers disagree on which value counts)`;
+}
+
+/**
+ * Links: every parent must exist and come earlier in the file (a union merge keeps each side's
+ * order), and only the first line may start a chain by itself. Another root counts only when a
+ * valid event adopts it (`adopts`), so the adoption pass repeats until nothing new is accepted.
+ * Returns the hashes of the valid events; reports the rest.
+ */
+function checkLinks(
+  good: readonly (LedgerEvent & { line: number })[],
+  byHash: ReadonlyMap<string, LedgerEvent & { line: number }>,
+  tainted: ReadonlySet<string>,
+  firstLine: number,
+  problems: LedgerProblem[],
+  notes: string[],
+): Set<string> {
+  const linkable = new Set<string>();
   for (const event of good) {
     let ok = true;
     for (const parent of event.prev) {
@@ -95,16 +156,38 @@ export function parseLedger(text: string): LedgerRead {
       } else if (found.line > event.line) {
         problems.push({ line: event.line, eventId: event.id, kind: 'order', message: `follows the event on line ${found.line}, which comes after it (events were reordered)` });
         ok = false;
-      } else if (!valid.has(parent)) {
-        ok = false; // a broken ancestor: already reported on its own line
       }
     }
-    if (ok) valid.add(event.hash);
+    if (ok) linkable.add(event.hash);
   }
-  const ordered = topologicalOrder(good.filter((e) => valid.has(e.hash)));
-  const followed = new Set(ordered.flatMap((e) => e.prev));
-  const heads = ordered.filter((e) => !followed.has(e.hash)).map((e) => e.hash);
-  return { events: ordered, problems: problems.sort((a, b) => a.line - b.line), heads };
+  const valid = new Set<string>();
+  const adopted = new Set<string>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const event of good) {
+      if (valid.has(event.hash) || !linkable.has(event.hash)) continue;
+      const root = event.prev.length === 0;
+      if (root ? event.line === firstLine || adopted.has(event.hash) : event.prev.every((p) => valid.has(p))) {
+        valid.add(event.hash);
+        for (const hash of event.adopts ?? []) adopted.add(hash);
+        changed = true;
+      }
+    }
+  }
+  for (const event of good) {
+    if (event.prev.length > 0 || event.line === firstLine) continue;
+    if (valid.has(event.hash)) {
+      notes.push(`line ${event.line}: a second root, adopted by a later event (a union merge of a ledger started on another branch)`);
+    } else {
+      problems.push({
+        line: event.line,
+        eventId: event.id,
+        kind: 'unlinked',
+        message: 'starts a chain of its own ("prev": []) but is not the first line: a forged or pasted event; the first event of a ledger started on another branch counts only once a later event adopts it (see README, "What verify proves")',
+      });
+    }
+  }
+  return valid;
 }
 
 /**
@@ -183,56 +266,113 @@ export async function readLedger(file: string): Promise<LedgerRead> {
   return parseLedger(text);
 }
 
-const LOCK_STALE_MS = 30_000;
+/** Options of `appendToLedger`: what a waiter is told (the CLI prints it; tests capture it). */
+export interface AppendOptions {
+  readonly onWait?: (message: string) => void;
+}
 
 /**
  * Appends events to the ledger so that concurrent writers (the extension, the CLI, two terminals)
- * lose nothing and tear nothing: an exclusive lock file beside the ledger, then under it read the
- * current heads, append whole lines with O_APPEND, fsync, release. `build` gets the parsed ledger
- * and returns the events to append (unsigned; prev is filled in), or throws to append nothing.
+ * lose nothing and tear nothing: an exclusive lock file beside the ledger (see `acquireFileLock`),
+ * then under it repair a torn last line, read the current heads, append whole lines with O_APPEND,
+ * fsync, release. `build` gets the parsed ledger and returns the events to append (unsigned; prev
+ * is filled in), or throws to append nothing.
  */
 export async function appendToLedger(
   file: string,
   build: (current: LedgerRead) => Omit<UnsignedEvent, 'prev' | 'v' | 'id'>[] | Promise<Omit<UnsignedEvent, 'prev' | 'v' | 'id'>[]>,
+  options: AppendOptions = {},
 ): Promise<LedgerEvent[]> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const release = await acquireLock(`${file}.lock`);
-  try {
-    const current = await readLedger(file);
-    const drafts = await build(current);
-    const written: LedgerEvent[] = [];
-    let heads = [...current.heads];
-    for (const draft of drafts) {
-      const event = signEvent({ v: LEDGER_FORMAT_VERSION, id: randomBytes(8).toString('hex'), ...draft, prev: heads });
-      written.push(event);
-      heads = [event.hash];
-    }
-    if (written.length > 0) {
-      const handle = await fs.open(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o644);
-      try {
-        // A ledger whose last line lacks its newline (an editor, a crash) must not glue two events together.
-        const stat = await handle.stat();
-        let prefix = '';
-        if (stat.size > 0) {
-          const last = Buffer.alloc(1);
-          const reader = await fs.open(file, 'r');
-          try {
-            await reader.read(last, 0, 1, stat.size - 1);
-          } finally {
-            await reader.close();
-          }
-          if (last[0] !== 0x0a) prefix = '\n';
-        }
-        await handle.write(prefix + written.map((e) => JSON.stringify(e)).join('\n') + '\n');
-        await handle.sync();
-      } finally {
-        await handle.close();
+  for (;;) {
+    const lock = await acquireFileLock(`${file}.lock`, { what: 'the ledger', ...(options.onWait ? { onWait: options.onWait } : {}) });
+    try {
+      await moveTornTailAside(file);
+      const current = await readLedger(file);
+      const drafts = await build(current);
+      const written: LedgerEvent[] = [];
+      let heads = [...current.heads];
+      for (const draft of drafts) {
+        const event = signEvent({ v: LEDGER_FORMAT_VERSION, id: randomBytes(8).toString('hex'), ...draft, prev: heads });
+        written.push(event);
+        heads = [event.hash];
       }
+      if (written.length === 0) return written;
+      // A waiter that wrongly judged this lock stale took it: read again under a lock of our own.
+      if (!(await lock.holds())) continue;
+      await appendLines(file, written);
+      await suggestUnionMerge(file);
+      return written;
+    } finally {
+      await lock.release();
     }
-    if (written.length > 0) await suggestUnionMerge(file);
-    return written;
+  }
+}
+
+async function appendLines(file: string, events: readonly LedgerEvent[]): Promise<void> {
+  const handle = await fs.open(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o644);
+  try {
+    // A ledger whose last line lacks its newline (an editor) must not glue two events together.
+    const stat = await handle.stat();
+    const prefix = stat.size > 0 && (await lastByte(file, stat.size)) !== 0x0a ? '\n' : '';
+    await handle.write(prefix + events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    await handle.sync();
   } finally {
-    await release();
+    await handle.close();
+  }
+}
+
+async function lastByte(file: string, size: number): Promise<number> {
+  const last = Buffer.alloc(1);
+  const reader = await fs.open(file, 'r');
+  try {
+    await reader.read(last, 0, 1, size - 1);
+  } finally {
+    await reader.close();
+  }
+  return last[0];
+}
+
+/** How much of a ledger's end is read to find a torn last line: far more than one event. */
+const TAIL_BYTES = 1 << 20;
+
+/**
+ * A writer killed mid-append leaves a last line without its newline that stops mid-event. Appending
+ * after it would make it a permanent verify failure, so it is cut off first and kept beside the
+ * ledger as `<ledger>.torn-<time>` (the event it began never existed: nothing valid is lost). A
+ * last line without a newline that is a whole event (an editor's save) is left as it is.
+ */
+async function moveTornTailAside(file: string): Promise<void> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, TAIL_BYTES);
+    const tail = Buffer.alloc(length);
+    await handle.read(tail, 0, length, size - length);
+    if (length === 0 || tail[length - 1] === 0x0a) return;
+    const start = tail.lastIndexOf(0x0a) + 1;
+    if (start === 0 && size > length) return; // one huge line: not ours to judge
+    const last = tail.subarray(start).toString('utf8');
+    let problem: LedgerProblem;
+    try {
+      JSON.parse(last);
+      return;
+    } catch (error) {
+      problem = unparsableLine(last, 0, true, error as Error);
+    }
+    if (problem.kind !== 'torn') return; // not a torn write: verify reports the line; appends go on after it
+    const aside = `${file}.torn-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    await fs.writeFile(aside, tail.subarray(start), { flag: 'wx' });
+    await handle.truncate(size - length + start);
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
@@ -246,40 +386,5 @@ async function suggestUnionMerge(file: string): Promise<void> {
     await fs.writeFile(attributes, `# Model Ledger: keep both branches' registry events on merge (the ledger verifies and orders them)\n${path.basename(file)} merge=union\n`, { flag: 'wx' });
   } catch {
     // exists already (or the folder is read-only): nothing to do
-  }
-}
-
-async function acquireLock(lockFile: string, timeoutMs = 60_000): Promise<() => Promise<void>> {
-  const token = `${process.pid} ${Date.now()} ${randomBytes(4).toString('hex')}`;
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const handle = await fs.open(lockFile, 'wx');
-      await handle.write(token);
-      await handle.close();
-      return async () => {
-        try {
-          if ((await fs.readFile(lockFile, 'utf8')) === token) await fs.rm(lockFile, { force: true });
-        } catch {
-          // already gone
-        }
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      try {
-        const stat = await fs.stat(lockFile);
-        if (Date.now() - stat.mtimeMs > LOCK_STALE_MS) {
-          // A writer died holding the lock: it cannot be writing any more after this long.
-          await fs.rm(lockFile, { force: true });
-          continue;
-        }
-      } catch {
-        continue; // released meanwhile
-      }
-      if (Date.now() > deadline) throw new Error(`the ledger is locked by another writer (${lockFile}); try again`);
-      // Short, jittered polls: an append holds the lock for milliseconds, and a writer that appends
-      // in a loop must not starve the others.
-      await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 8));
-    }
   }
 }

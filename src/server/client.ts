@@ -86,7 +86,7 @@ export function checkServerUrl(url: string): string | undefined {
   try {
     u = new URL(url);
   } catch {
-    return `"${url}" is not a URL (expected e.g. http://127.0.0.1:5000)`;
+    return `"${displayUrl(url)}" is not a URL (expected e.g. http://127.0.0.1:5000)`;
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return `"${displayUrl(url)}" is not an http(s) URL (a file store or database is read from the workspace, not through a server)`;
   return undefined;
@@ -114,6 +114,8 @@ export class MlflowClient {
   private readonly maxRetryAfterMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly authHeader: string | undefined;
+  /** What this client sends as credentials, in every form a server might echo: cut from error texts. */
+  private readonly secrets: readonly string[];
   private readonly agent: http.Agent | https.Agent;
 
   constructor(readonly options: ClientOptions) {
@@ -138,6 +140,7 @@ export class MlflowClient {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.authHeader =
       auth.kind === 'basic' ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` : auth.kind === 'bearer' ? `Bearer ${auth.token}` : undefined;
+    this.secrets = credentialForms(auth, this.authHeader);
     this.agent =
       url.protocol === 'https:'
         ? new https.Agent({ keepAlive: true, ...(options.tls?.ca ? { ca: options.tls.ca } : {}), ...(options.tls?.insecure ? { rejectUnauthorized: false } : {}) })
@@ -201,7 +204,7 @@ export class MlflowClient {
         }
         throw status === 429
           ? new MlflowServerError('rate-limited', this.server, what, `rate limited (429) after ${attempt + 1} attempts; try again later`, status)
-          : new MlflowServerError('server', this.server, what, `server error ${status}${errorDetail(response.body)} after ${attempt + 1} attempts`, status);
+          : new MlflowServerError('server', this.server, what, `server error ${status}${errorDetail(response.body, this.secrets)} after ${attempt + 1} attempts`, status);
       }
       if (status >= 200 && status < 300) {
         if (response.body.trim() === '') return {} as T;
@@ -210,7 +213,7 @@ export class MlflowClient {
           if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
           return parsed as T;
         } catch (error) {
-          throw new MlflowServerError('malformed', this.server, what, `the answer is not MLflow's JSON (${(error as Error).message}; starts with ${JSON.stringify(response.body.slice(0, 40))})`, status);
+          throw new MlflowServerError('malformed', this.server, what, `the answer is not MLflow's JSON (${(error as Error).message}; starts with ${JSON.stringify(redactSecrets(response.body, this.secrets).slice(0, 40))})`, status);
         }
       }
       throw this.httpError(what, response);
@@ -219,7 +222,7 @@ export class MlflowClient {
 
   private httpError(what: string, response: RawResponse): MlflowServerError {
     const { status } = response;
-    const mlflow = parseMlflowError(response.body);
+    const mlflow = parseMlflowError(response.body, this.secrets);
     const detail = mlflow ? `${mlflow.errorCode}: ${mlflow.message}` : '';
     if (status === 401) return new MlflowServerError('unauthorized', this.server, what, `not authenticated (401)${detail ? `: ${detail}` : ''}; check the credentials`, status, mlflow?.errorCode);
     if (status === 403) return new MlflowServerError('forbidden', this.server, what, `permission denied (403)${detail ? `: ${detail}` : ''}`, status, mlflow?.errorCode);
@@ -229,7 +232,7 @@ export class MlflowClient {
       return new MlflowServerError('unsupported', this.server, what, 'this server does not have this endpoint (404): an older MLflow?', status);
     }
     if (status >= 400 && status < 500) return new MlflowServerError('invalid', this.server, what, `refused (${status}${detail ? ` ${detail}` : ''})`, status, mlflow?.errorCode);
-    return new MlflowServerError('server', this.server, what, `server error ${status}${errorDetail(response.body)}`, status, mlflow?.errorCode);
+    return new MlflowServerError('server', this.server, what, `server error ${status}${errorDetail(response.body, this.secrets)}`, status, mlflow?.errorCode);
   }
 
   private send(method: string, endpoint: string, query: string, body: string | undefined): Promise<RawResponse> {
@@ -277,17 +280,39 @@ function retryAfterMs(header: string | string[] | undefined): number | undefined
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-function parseMlflowError(body: string): { errorCode: string; message: string } | undefined {
+function parseMlflowError(body: string, secrets: readonly string[]): { errorCode: string; message: string } | undefined {
   try {
     const parsed = JSON.parse(body) as { error_code?: unknown; message?: unknown };
-    if (typeof parsed.error_code === 'string') return { errorCode: parsed.error_code, message: typeof parsed.message === 'string' ? parsed.message : '' };
+    if (typeof parsed.error_code === 'string') return { errorCode: redactSecrets(parsed.error_code, secrets), message: typeof parsed.message === 'string' ? redactSecrets(parsed.message, secrets) : '' };
   } catch {
     // not JSON
   }
   return undefined;
 }
 
-function errorDetail(body: string): string {
-  const mlflow = parseMlflowError(body);
+function errorDetail(body: string, secrets: readonly string[]): string {
+  const mlflow = parseMlflowError(body, secrets);
   return mlflow ? ` (${mlflow.errorCode}: ${mlflow.message})` : '';
+}
+
+/** The credentials as sent (the header, the token, the password, the base64 pair): what to cut out. */
+function credentialForms(auth: { kind: string; username?: string; password?: string; token?: string }, header: string | undefined): string[] {
+  const forms = [header, header?.replace(/^\w+ /, ''), auth.token, auth.password].filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  return [...new Set(forms)].sort((a, b) => b.length - a.length);
+}
+
+const REDACTED = '[redacted]';
+
+/**
+ * A server's error text before it reaches a message or a log: the client's own credentials wherever
+ * they appear (a server may echo the request), and anything shaped like a secret: Authorization
+ * values, Bearer/Basic credentials, `token=`, `password: …`, `api_key`, JSON fields of those names.
+ */
+export function redactSecrets(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join(REDACTED);
+  return out
+    .replace(/\b(authorization|proxy-authorization)(["']?\s*[:=]\s*["']?)(?:(?:basic|bearer|token|digest)\s+)?[^\s"',;}]+/gi, `$1$2${REDACTED}`)
+    .replace(/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`)
+    .replace(/\b([\w-]*(?:token|password|passwd|secret|api[_-]?key)[\w-]*)(["']?\s*[:=]\s*["']?)[^\s"'&,;}]+/gi, `$1$2${REDACTED}`);
 }

@@ -1,10 +1,24 @@
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { removeStaleTempFiles, writeFileAtomic } from './atomicFile';
+import { acquireFileLock, type HeldLock } from './fileLock';
 import { LATEST_SCHEMA_VERSION, migrate, schemaVersionOf, StoreTooNewError } from './schema';
 import { loadSqlJs } from './sqlJs';
 
 const SQLITE_HEADER = 'SQLite format 3\0';
+
+/**
+ * SQLite's `PRAGMA application_id` of a Model Ledger store ("MLdg"), at byte 68 of the header: a
+ * file given as a store is recognised as ours without trusting its name or opening it.
+ */
+export const STORE_APPLICATION_ID = 0x4d4c6467;
+
+/** Tables only a Model Ledger store has together: stores from before the application id count as ours by them. */
+const OUR_TABLES = ['meta', 'sources', 'metric_series', 'metric_chunks'];
+
+/** The file given as a store is not one (another tool's database, a ledger, a text file): left untouched. */
+export class NotAStoreError extends Error {}
 
 export interface OpenStoreOptions {
   /** Where sql.js's WASM is; defaults to beside the bundle or the sql.js package. */
@@ -13,6 +27,17 @@ export interface OpenStoreOptions {
   readonly saveDelayMs?: number;
   /** Clock for the name of a moved-aside corrupt file (tests pin it). */
   readonly now?: () => Date;
+  /**
+   * True (the default) when the path is one Model Ledger chose (workspace storage, its cache): any
+   * file there is ours, and an unreadable one is moved aside. False for a path the user named
+   * (`--store`): a file that is not recognisably a store is refused (`NotAStoreError`), untouched.
+   */
+  readonly owned?: boolean;
+  /**
+   * Hold `<file>.lock` from open to close, so that two processes writing one store serialise
+   * instead of the last save winning. `onWait` is told what the wait is for after 2 s.
+   */
+  readonly lock?: { readonly timeoutMs?: number; readonly onWait?: (message: string) => void };
 }
 
 /** What happened while opening, for the caller to tell the user about. */
@@ -35,6 +60,8 @@ export class Store {
   private dirty = false;
   private generation = 0;
   private closed = false;
+  /** The lock held from open to close (`OpenStoreOptions.lock`). */
+  private lock: HeldLock | undefined;
 
   private constructor(
     readonly db: Database,
@@ -53,12 +80,26 @@ export class Store {
       migrate(db);
       return { store: new Store(db, undefined, delay), report: { created: true } };
     }
+    if (options.lock) await fs.mkdir(path.dirname(file), { recursive: true });
+    const lock = options.lock ? await acquireFileLock(`${file}.lock`, { what: `the store ${file}`, timeoutMs: options.lock.timeoutMs ?? 600_000, ...(options.lock.onWait ? { onWait: options.lock.onWait } : {}) }) : undefined;
+    try {
+      const opened = await Store.openFile(SQL, file, delay, options);
+      opened.store.lock = lock;
+      return opened;
+    } catch (error) {
+      await lock?.release();
+      throw error;
+    }
+  }
+
+  private static async openFile(SQL: SqlJsStatic, file: string, delay: number, options: OpenStoreOptions): Promise<{ store: Store; report: OpenReport }> {
     await removeStaleTempFiles(file);
     let bytes: Uint8Array | undefined;
     try {
       bytes = await fs.readFile(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        if (options.owned === false) throw new NotAStoreError(`${file}: cannot be read as a Model Ledger store (${(error as Error).message}); left untouched`);
         return Store.recover(SQL, file, `unreadable: ${(error as Error).message}`, delay, options);
       }
     }
@@ -69,6 +110,7 @@ export class Store {
       await store.save();
       return { store, report: { created: true } };
     }
+    if (options.owned === false) refuseUnlessOurs(SQL, file, bytes);
     const problem = checkDatabaseBytes(SQL, bytes);
     if (typeof problem === 'string') {
       return Store.recover(SQL, file, problem, delay, options);
@@ -185,6 +227,7 @@ export class Store {
     }
     this.closed = true;
     this.db.close();
+    await this.lock?.release();
   }
 
   /** Number of rows in `table` (a known table name; never user input). */
@@ -211,6 +254,33 @@ export class Store {
 
 function applyConnectionPragmas(db: Database): void {
   db.exec('PRAGMA foreign_keys = ON');
+  // Marks the file as ours from its next save on (set on every open, not by a migration: stores of
+  // every schema version get it, and reading alone writes nothing).
+  db.exec(`PRAGMA application_id = ${STORE_APPLICATION_ID}`);
+}
+
+/**
+ * A file the user named as the store is used (or, if corrupt, moved aside) only when it is
+ * recognisably a Model Ledger store: our application id in its header, or, from before the id,
+ * our tables. Anything else is refused before a byte of it changes.
+ */
+function refuseUnlessOurs(SQL: SqlJsStatic, file: string, bytes: Uint8Array): void {
+  const refuse = (what: string) => new NotAStoreError(`${file} is not a Model Ledger store (${what}); it was left untouched. Give --store a new file name or an existing store.`);
+  if (bytes.length < 100 || Buffer.from(bytes.subarray(0, 16)).toString('latin1') !== SQLITE_HEADER) throw refuse(bytes.length === 0 ? 'an empty file' : 'not an SQLite database');
+  const applicationId = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).readUInt32BE(68);
+  if (applicationId === STORE_APPLICATION_ID) return;
+  if (applicationId !== 0) throw refuse(`an SQLite database of another application, id 0x${applicationId.toString(16)}`);
+  let db: Database | undefined;
+  try {
+    db = new SQL.Database(bytes);
+    const names = new Set((db.exec("SELECT name FROM sqlite_master WHERE type = 'table'")[0]?.values ?? []).map((r) => String(r[0])));
+    if (!OUR_TABLES.every((t) => names.has(t))) throw refuse('an SQLite database without Model Ledger\'s tables');
+  } catch (error) {
+    if (error instanceof NotAStoreError) throw error;
+    throw refuse(`an SQLite database that cannot be read: ${(error as Error).message}`);
+  } finally {
+    db?.close();
+  }
 }
 
 /** Returns the opened database, or why the bytes are not a usable SQLite database. */

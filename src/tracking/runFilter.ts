@@ -1,4 +1,5 @@
 import type { SqlValue } from 'sql.js';
+import { ownValue } from '../shared/ownKey';
 
 /**
  * Run filters in the spirit of MLflow's search syntax, compiled to SQL over the store:
@@ -25,10 +26,7 @@ type Operator = '<=' | '>=' | '!=' | '==' | '<' | '>' | '=' | '~';
 const ATTRIBUTES: Record<string, string> = { status: 'r.status', name: 'r.name', user: 'r.user', format: 'r.format', run_name: 'r.name' };
 
 export function compileRunFilter(text: string): CompiledFilter {
-  const clauses = text
-    .split(/\s+and\s+/i)
-    .map((c) => c.trim())
-    .filter(Boolean);
+  const clauses = splitClauses(text);
   if (clauses.length === 0) throw new RunFilterError('empty filter');
   const parts: string[] = [];
   const params: SqlValue[] = [];
@@ -43,7 +41,7 @@ export function compileRunFilter(text: string): CompiledFilter {
     const numeric = rawValue !== '' && Number.isFinite(Number(rawValue)) && !/^["'`]/.test(match[3].trim());
     const [scope, key] = splitScope(name);
     if (scope === 'attribute') {
-      const column = ATTRIBUTES[key.toLowerCase()];
+      const column = ownValue(ATTRIBUTES, key.toLowerCase());
       if (!column) throw new RunFilterError(`unknown attribute "${key}": use one of ${Object.keys(ATTRIBUTES).join(', ')}`);
       if (op === '~') {
         parts.push(`${column} LIKE ? ESCAPE '\\'`);
@@ -86,6 +84,29 @@ export function compileRunFilter(text: string): CompiledFilter {
   return { sql: parts.map((p) => `(${p})`).join(' AND '), params, text: clauses.join(' and ') };
 }
 
+/**
+ * The clauses between the word `and` (any case) with whitespace around it. One pass over the
+ * whitespace-separated pieces: a regular expression with whitespace runs on both sides of "and" backtracked
+ * quadratically over long runs of spaces (100k spaces: 9.9 s).
+ */
+function splitClauses(text: string): string[] {
+  const pieces = text.split(/(\s+)/); // words at even indexes, the whitespace between them at odd ones
+  const clauses: string[] = [];
+  let current = '';
+  for (let i = 0; i < pieces.length; i += 2) {
+    const word = pieces[i];
+    const between = i > 0 ? pieces[i - 1] : '';
+    if (word.toLowerCase() === 'and' && i > 0 && i + 1 < pieces.length) {
+      clauses.push(current);
+      current = '';
+    } else {
+      current += (current === '' ? '' : between) + word;
+    }
+  }
+  clauses.push(current);
+  return clauses.map((c) => c.trim()).filter(Boolean);
+}
+
 function splitScope(name: string): ['metric' | 'param' | 'tag' | 'attribute', string] {
   const dot = name.indexOf('.');
   if (dot > 0) {
@@ -96,7 +117,7 @@ function splitScope(name: string): ['metric' | 'param' | 'tag' | 'attribute', st
     if (prefix === 'tags' || prefix === 'tag') return ['tag', rest];
     if (prefix === 'attributes' || prefix === 'attribute' || prefix === 'attr') return ['attribute', rest];
   }
-  if (ATTRIBUTES[name.toLowerCase()]) return ['attribute', name];
+  if (ownValue(ATTRIBUTES, name.toLowerCase())) return ['attribute', name];
   return ['metric', name];
 }
 

@@ -24,6 +24,7 @@ import { isEmptyCell, parseNumericCell, parseStepCell, quoteCell, toEpochMs } fr
 import { readDelimited, type DelimitedRow, type DelimitedState } from './delimitedReader';
 import { isMissing, readYamlParamsFile } from './paramsFile';
 import { problemReporter, type ProblemReporter } from './problems';
+import { openRegularFile } from '../regularFile';
 
 const FORMAT = 'csv';
 const STEP_COLUMN = 'step';
@@ -280,7 +281,7 @@ function rejectedTableState(): TableCursorState {
 
 /** Whether the first non-blank line's first cell is `epoch` (Keras' CSVLogger always starts so). */
 async function peekStart(file: string): Promise<{ startsLikeKerasLog: boolean; head: string; size: number; mtimeMs: number }> {
-  const handle = await fs.open(file, 'r');
+  const handle = await openRegularFile(file);
   try {
     const stat = await handle.stat();
     const buffer = Buffer.alloc(Math.min(HEADER_PEEK_BYTES, stat.size));

@@ -4,11 +4,11 @@
  * for the next read, and the header is remembered so that a rewritten file (Lightning rewrites
  * metrics.csv with a wider header when a new metric appears) is noticed and re-read from the start.
  */
-import { promises as fs } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { readNewBytes } from '../tail';
 import type { FileCursor } from '../types';
 import type { Problem } from './problems';
+import { openRegularFile } from '../regularFile';
 
 /** JSON-serialisable: kept in the file's cursor between imports. */
 export interface DelimitedState {
@@ -253,7 +253,7 @@ function pickDelimiter(text: string, wanted: DelimitedOptions['delimiter']): str
 
 async function prefixStillThere(file: string, prefix: string): Promise<boolean> {
   const expected = Buffer.from(prefix, 'utf8');
-  const handle = await fs.open(file, 'r');
+  const handle = await openRegularFile(file);
   try {
     const actual = Buffer.alloc(expected.length);
     const { bytesRead } = await handle.read(actual, 0, actual.length, 0);

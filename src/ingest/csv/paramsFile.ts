@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ImportContext } from '../types';
 import { problemReporter } from './problems';
 import { flattenYamlParams } from './yamlParams';
+import { readRegularText } from '../regularFile';
 
 interface ParamsCursorState {
   readonly params: Record<string, string>;
@@ -35,7 +36,7 @@ export async function readYamlParamsFile(file: string, separator: '/' | '.', con
     reporter.report({ message: `${stat.size} bytes: too large for a params file; skipped`, severity: 'error' });
   } else {
     try {
-      const text = await fs.readFile(file, 'utf8');
+      const text = await readRegularText(file);
       const parsed = flattenYamlParams(text, separator, path.basename(file));
       params = parsed.params;
       for (const problem of parsed.problems) reporter.report(problem);

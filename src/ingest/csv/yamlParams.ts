@@ -15,7 +15,8 @@
  *   Lightning (its loggers flatten hparams with '/'), '.' for DVC (`dvc params diff`, `dvc exp show`
  *   and dvc.yaml's `params:` references say `train.lr`).
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Scalar } from 'yaml';
+import { parseYamlDocument, resolveAlias } from '../../shared/boundedYaml';
 import type { Document, Node as YamlNode, YAMLError } from 'yaml';
 import type { Problem } from './problems';
 
@@ -35,7 +36,7 @@ export function flattenYamlParams(text: string, separator: '/' | '.', fileName: 
   const problems: Problem[] = [];
   try {
     const lineCounter = new LineCounter();
-    const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+    const document = parseYamlDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
     const lineOf = (issue: YAMLError): number => issue.linePos?.[0].line ?? lineCounter.linePos(issue.pos[0]).line;
     for (const error of document.errors) {
       problems.push({ severity: 'error', message: `${fileName}: ${firstLine(error.message)}; the rest of the file is kept`, line: lineOf(error) });
@@ -75,7 +76,7 @@ function flatten(node: YamlNode, prefix: string, separator: string, text: string
     const key = keyText(pair.key);
     const name = prefix === '' ? key : `${prefix}${separator}${key}`;
     let value = pair.value as YamlNode | null;
-    if (isAlias(value)) value = (value.resolve(document) as YamlNode | undefined) ?? value;
+    if (isAlias(value)) value = (resolveAlias(document, value) as YamlNode | undefined) ?? value;
     if (isMap(value) && unresolvedTagOf(value, document) === undefined && value.items.length > 0) {
       flatten(value, name, separator, text, document, into, depth + 1);
     } else {
@@ -95,7 +96,7 @@ function render(node: YamlNode | null, text: string, document: Document, depth: 
   const tag = unresolvedTagOf(node, document);
   let body: string;
   if (isAlias(node)) {
-    const target = node.resolve(document) as YamlNode | undefined;
+    const target = resolveAlias(document, node) as YamlNode | undefined;
     body = target === undefined ? `*${node.source}` : render(target, text, document, depth + 1);
   } else if (isScalar(node)) {
     const verbatim = node.range ? text.slice(node.range[0], node.range[1]) : undefined;

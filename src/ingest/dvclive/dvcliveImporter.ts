@@ -25,13 +25,14 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../../shared/boundedYaml';
 import { isEmptyCell, parseNumericCell, parseStepCell, quoteCell, toEpochMs } from '../csv/cells';
 import { readDelimited, type DelimitedState } from '../csv/delimitedReader';
 import { isMissing, readYamlParamsFile } from '../csv/paramsFile';
 import { problemReporter, type ProblemReporter } from '../csv/problems';
 import type { FileCursor, ImportContext, Importer } from '../types';
 import { flattenMetrics, parseMetricsJson, parseMetricsYaml } from './summaryJson';
+import { notRegular, readRegularText } from '../regularFile';
 
 const FORMAT = 'dvclive';
 const LIVE_FOLDER_NAME = 'dvclive';
@@ -127,6 +128,7 @@ async function importLiveFolder(folder: string, context: ImportContext): Promise
   // DVCLive ≥ 2 keeps its summary inside the folder, 0.x beside it as `<folder>.json`.
   const summaryFiles = [path.join(folder, 'metrics.json'), `${folder}.json`];
   const hasSummary = (await isFile(summaryFiles[0])) || (await isFile(summaryFiles[1]));
+  for (const file of summaryFiles) await reportNotRegular(file, context);
   const params = await readYamlParamsFile(path.join(folder, 'params.yaml'), '.', context);
   const indexKey = `${folder}#series`;
   const previousFiles = (context.cursor(indexKey)?.state as SeriesIndexState | undefined)?.files ?? {};
@@ -373,7 +375,7 @@ async function readSinglePoints(file: string, size: number, reporter: ProblemRep
     reporter.report({ message: `${size} bytes: too large for a metrics summary; skipped`, severity: 'error' });
     return previous;
   }
-  const text = await fs.readFile(file, 'utf8');
+  const text = await readRegularText(file);
   if (text.trim() === '') return {};
   let document: unknown;
   try {
@@ -402,10 +404,16 @@ async function readTextIfSmall(file: string): Promise<string | undefined> {
   try {
     const stat = await fs.stat(file);
     if (!stat.isFile() || stat.size > MAX_METRICS_FILE_BYTES) return undefined;
-    return await fs.readFile(file, 'utf8');
+    return await readRegularText(file);
   } catch {
     return undefined;
   }
+}
+
+/** A summary that exists but is a FIFO, socket or device is said, not silently passed over. */
+async function reportNotRegular(file: string, context: ImportContext): Promise<void> {
+  const stat = await fs.stat(file).catch(() => undefined);
+  if (stat && !stat.isFile() && !stat.isDirectory()) context.sink.diagnostic({ file, message: notRegular(stat)!, severity: 'warning' });
 }
 
 async function isFile(file: string): Promise<boolean> {

@@ -3,7 +3,7 @@
  * numbers, flattened to `a/b/c` (DVCLive's own names for nested metrics). Python's json module writes
  * NaN, Infinity and -Infinity bare, which JSON.parse rejects: they are read as numbers here.
  */
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../../shared/boundedYaml';
 
 export interface FlatMetrics {
   /** Numeric leaves by flattened name (NaN and ±Infinity included). */

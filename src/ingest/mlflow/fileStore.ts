@@ -1,9 +1,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import YAML from 'yaml';
+import type { Document } from 'yaml';
+import { parseYamlDocument, YAML_LIMITS } from '../../shared/boundedYaml';
 import type { ArtifactRecord, ExperimentRecord, ImportContext, Importer, RunStatus } from '../types';
 import { readMetricFile } from './metricFile';
+import { readRegularText } from '../regularFile';
 
 /** MLflow's RunStatus enum as the file store writes it (an integer). */
 const STATUS_BY_NUMBER: Record<number, RunStatus> = { 1: 'RUNNING', 2: 'SCHEDULED', 3: 'FINISHED', 4: 'FAILED', 5: 'KILLED' };
@@ -65,7 +67,7 @@ type YamlMap = Record<string, unknown>;
 async function readYaml(file: string, context: ImportContext): Promise<YamlMap | undefined | 'missing'> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readRegularText(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
@@ -75,7 +77,13 @@ async function readYaml(file: string, context: ImportContext): Promise<YamlMap |
   const flat = parseFlatYaml(text);
   if (flat) return flat;
   // Big integers (18-digit experiment ids, ms timestamps) must not go through a double.
-  const document = YAML.parseDocument(text, { intAsBigInt: true, uniqueKeys: false, prettyErrors: true });
+  let document: Document.Parsed;
+  try {
+    document = parseYamlDocument(text, { intAsBigInt: true, uniqueKeys: false, prettyErrors: true });
+  } catch (error) {
+    context.sink.diagnostic({ file, message: (error as Error).message, severity: 'error' });
+    return undefined;
+  }
   if (document.errors.length > 0) {
     const first = document.errors[0];
     const line = first.linePos?.[0].line;
@@ -87,7 +95,7 @@ async function readYaml(file: string, context: ImportContext): Promise<YamlMap |
     });
     return undefined;
   }
-  const value = document.toJS() as unknown;
+  const value = document.toJS({ maxAliasCount: YAML_LIMITS.maxAliases }) as unknown;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     context.sink.diagnostic({ file, message: 'expected a YAML mapping', severity: 'error' });
     return undefined;
@@ -135,7 +143,7 @@ async function readExperiment(location: Location, context: ImportContext): Promi
   const tags: Record<string, string> = {};
   for (const { key, file } of await listKeys(path.join(location.experimentDir, 'tags'))) {
     try {
-      tags[key] = await fs.readFile(file, 'utf8');
+      tags[key] = await readRegularText(file);
     } catch {
       // vanished meanwhile: the next change event brings it back
     }
@@ -238,7 +246,7 @@ async function importRun(location: Location & { runDir: string }, context: Impor
     const pairs: Record<string, string> = {};
     for (const { key, file } of await listKeys(path.join(runDir, folder))) {
       try {
-        pairs[key] = await fs.readFile(file, 'utf8');
+        pairs[key] = await readRegularText(file);
       } catch (error) {
         context.sink.diagnostic({ file, message: `cannot read ${folder.slice(0, -1)}: ${(error as Error).message}`, severity: 'warning' });
       }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Database, SqlValue } from 'sql.js';
 import { loadSqlJs } from '../../store';
 import type { ImportContext, Importer, RunStatus } from '../types';
+import { readRegularFile } from '../regularFile';
 
 const STATUSES = new Set<RunStatus>(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED']);
 
@@ -35,7 +36,7 @@ export const mlflowSqliteImporter: Importer = {
       if (cursor && cursor.size === stat.size && cursor.mtimeMs === stat.mtimeMs) {
         return (cursor.state as { runUids?: string[] } | undefined)?.runUids ?? [];
       }
-      bytes = await fs.readFile(file);
+      bytes = await readRegularFile(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       context.sink.diagnostic({ file, message: `cannot read: ${(error as Error).message}`, severity: 'error' });

@@ -5,7 +5,8 @@
  * Here the `yaml` package parses leniently (an unknown tag is only a warning) and every value is
  * kept as the text written in the file.
  */
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Scalar } from 'yaml';
+import { parseYamlDocument, resolveAlias } from '../../shared/boundedYaml';
 import type { Node as YamlNode, YAMLError } from 'yaml';
 
 export interface YamlProblem {
@@ -29,7 +30,7 @@ export function parseHParamsYaml(text: string): HParamsYaml {
   const problems: YamlProblem[] = [];
   try {
     const lineCounter = new LineCounter();
-    const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+    const document = parseYamlDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
     const report = (severity: 'error' | 'warning', issue: YAMLError): void => {
       const line = issue.linePos?.[0].line ?? lineCounter.linePos(issue.pos[0]).line;
       problems.push({ severity, message: describe(issue), line });
@@ -76,7 +77,7 @@ function render(node: YamlNode | null, text: string, document: Document, depth: 
   const tag = unresolvedTagOf(node, document);
   let body: string;
   if (isAlias(node)) {
-    const target = node.resolve(document);
+    const target = resolveAlias(document, node);
     body = target === undefined ? `*${node.source}` : render(target as YamlNode, text, document, depth + 1);
   } else if (isScalar(node)) {
     const verbatim = node.range ? text.slice(node.range[0], node.range[1]) : undefined;

@@ -15,6 +15,7 @@ import type { Diagnostic, FileCursor, ImportContext, Importer, RunRecord } from 
 import { contentOf, decodeEvent, decodeHParams } from './events';
 import { parseHParamsYaml } from './hparamsYaml';
 import { readRecords } from './tfrecord';
+import { readRegularFile } from '../regularFile';
 
 const FORMAT = 'tensorboard';
 const EVENT_FILE_PREFIX = 'events.out.tfevents.';
@@ -175,7 +176,7 @@ async function importRun(runDir: string, context: ImportContext, maxChunkBytes: 
 async function listEventFiles(runDir: string): Promise<string[]> {
   const entries = await fs.readdir(runDir, { withFileTypes: true });
   return entries
-    .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && entry.name.startsWith(EVENT_FILE_PREFIX))
+    .filter((entry) => !entry.isDirectory() && entry.name.startsWith(EVENT_FILE_PREFIX))
     .map((entry) => entry.name)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
@@ -328,7 +329,7 @@ async function readHParamsYaml(file: string, context: ImportContext, diagnostics
     diagnostics.push({ file, severity: 'warning', message: `hparams.yaml is larger than ${MAX_HPARAMS_YAML_BYTES} bytes: not read` });
   } else {
     try {
-      bytes = await fs.readFile(file);
+      bytes = await readRegularFile(file);
     } catch (error) {
       diagnostics.push({ file, severity: 'error', message: `cannot read hparams.yaml: ${messageOf(error)}` });
       return cached ?? new Map();

@@ -3,7 +3,8 @@
  * by wandb as `{desc, value}` (newer versions drop `desc`). `_wandb` is wandb's own bookkeeping.
  * Nested dicts are flattened with '.', as W&B shows them; scalars are kept as written.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Scalar } from 'yaml';
+import { parseYamlDocument, resolveAlias } from '../../shared/boundedYaml';
 import type { Document, Node as YamlNode, YAMLError } from 'yaml';
 
 export interface ConfigProblem {
@@ -30,7 +31,7 @@ export function parseConfigYaml(text: string): ParsedConfig {
   let startTimeSeconds: number | undefined;
   try {
     const lineCounter = new LineCounter();
-    const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+    const document = parseYamlDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
     const report = (severity: 'error' | 'warning', issue: YAMLError): void => {
       problems.push({ severity, message: `config.yaml: ${issue.message.split('\n')[0]}`, line: issue.linePos?.[0].line ?? lineCounter.linePos(issue.pos[0]).line });
     };
@@ -93,7 +94,7 @@ function flatten(name: string, node: YamlNode | null, text: string, document: Do
 function render(node: YamlNode | null, text: string, document: Document, depth: number): string {
   if (node === null || depth > MAX_DEPTH) return '';
   if (isAlias(node)) {
-    const target = node.resolve(document);
+    const target = resolveAlias(document, node);
     return target === undefined ? `*${node.source}` : render(target as YamlNode, text, document, depth + 1);
   }
   if (isScalar(node)) {

@@ -33,6 +33,7 @@ import type { JsonValue } from './jsonValues';
 import { checkFileHeader, FILE_HEADER_BYTES, scanLog } from './leveldbLog';
 import { decodeRecord } from './records';
 import type { HistoryRecord, KeyedJson, RunInfoRecord, UpdateRecord } from './records';
+import { readRegularFile } from '../regularFile';
 
 const FORMAT = 'wandb';
 const DEFAULT_MAX_CHUNK_BYTES = 64 * 1024 * 1024;
@@ -321,12 +322,12 @@ async function readLayout(runDir: string): Promise<Layout> {
   let inFiles: string[] = [];
   if (top.some((entry) => entry.name === 'files' && (entry.isDirectory() || entry.isSymbolicLink()))) {
     try {
-      inFiles = (await fs.readdir(path.join(runDir, 'files'), { withFileTypes: true })).filter((entry) => entry.isFile() || entry.isSymbolicLink()).map((entry) => entry.name);
+      inFiles = (await fs.readdir(path.join(runDir, 'files'), { withFileTypes: true })).filter((entry) => !entry.isDirectory()).map((entry) => entry.name);
     } catch (error) {
       if (!isMissing(error)) throw error;
     }
   }
-  const topFiles = top.filter((entry) => entry.isFile() || entry.isSymbolicLink()).map((entry) => entry.name);
+  const topFiles = top.filter((entry) => !entry.isDirectory()).map((entry) => entry.name);
   const find = (name: string): string | undefined => {
     if (inFiles.includes(name)) return path.join(runDir, 'files', name);
     if (topFiles.includes(name)) return path.join(runDir, name);
@@ -657,7 +658,7 @@ async function readSideFile<T>(
   }
   let bytes: Buffer;
   try {
-    bytes = await fs.readFile(file);
+    bytes = await readRegularFile(file);
   } catch (error) {
     diagnostics.push({ file, severity: 'error', message: `cannot read the file: ${messageOf(error)}` });
     return cached;

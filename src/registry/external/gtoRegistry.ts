@@ -2,9 +2,10 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { parse } from 'yaml';
+import { parseYaml } from '../../shared/boundedYaml';
 import { byName, dropUndefined, errorMessage, isMissing } from './common';
 import type { ExternalModel, ExternalVersion, RegistryDiagnostic, RegistryReadResult, Stage } from './types';
+import { readRegularText } from '../../ingest/regularFile';
 
 const execFileAsync = promisify(execFile);
 
@@ -158,7 +159,7 @@ async function readArtifactAnnotations(root: string, report: (d: RegistryDiagnos
     const file = path.join(root, fileName);
     let parsed: unknown;
     try {
-      parsed = parse(await fs.readFile(file, 'utf8'), { intAsBigInt: true });
+      parsed = parseYaml(await readRegularText(file), { intAsBigInt: true });
     } catch (error) {
       if (!isMissing(error)) report({ file, message: `cannot read artifact annotations: ${errorMessage(error).split('\n')[0]}`, severity: 'warning' });
       continue;

@@ -1,8 +1,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
+import { parseYamlDocument } from '../../shared/boundedYaml';
 import { byName, canonicalMlflowStage, dropUndefined, errorMessage, isMissing, MLFLOW_DELETED_STAGE, presentString } from './common';
 import type { ExternalModel, ExternalVersion, RegistryDiagnostic, RegistryReadResult, Stage } from './types';
+import { readRegularText } from '../../ingest/regularFile';
 
 /**
  * Reads the model registry of an MLflow file store (`<mlruns>/models/`), read-only.
@@ -257,7 +259,7 @@ async function readValueFiles(dir: string, report: Report): Promise<Record<strin
         await walk(full, `${key}/`);
       } else if (entry.isFile()) {
         try {
-          values[key] = await fs.readFile(full, 'utf8');
+          values[key] = await readRegularText(full);
         } catch (error) {
           report({ file: full, message: `cannot read: ${errorMessage(error)}`, severity: 'warning' });
         }
@@ -271,14 +273,20 @@ async function readValueFiles(dir: string, report: Report): Promise<Record<strin
 async function readYamlMapping(file: string, report: Report): Promise<YAMLMap | 'missing' | 'invalid'> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readRegularText(file);
   } catch (error) {
     if (isMissing(error)) return 'missing';
     report({ file, message: `cannot read: ${errorMessage(error)}`, severity: 'error' });
     return 'invalid';
   }
   // Big integers stay exact: a value is read back as the text that was written, never as a rounded double.
-  const document = parseDocument(text, { intAsBigInt: true });
+  let document: Document.Parsed;
+  try {
+    document = parseYamlDocument(text, { intAsBigInt: true });
+  } catch (error) {
+    report({ file, message: errorMessage(error), severity: 'error' });
+    return 'invalid';
+  }
   const firstError = document.errors[0];
   if (firstError) {
     const line = firstError.linePos?.[0]?.line;

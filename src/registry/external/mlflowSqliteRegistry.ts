@@ -1,9 +1,9 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Database, SqlValue } from 'sql.js';
 import { loadSqlJs } from '../../store';
 import { byName, canonicalMlflowStage, dropUndefined, errorMessage, MLFLOW_DELETED_STAGE, presentString } from './common';
 import type { ExternalModel, ExternalVersion, RegistryDiagnostic, RegistryReadResult, Stage } from './types';
+import { readRegularFile } from '../../ingest/regularFile';
 
 /**
  * Reads the model registry tables of an MLflow SQL store (`mlflow.db`), read-only: the database is
@@ -15,7 +15,7 @@ export async function readMlflowSqliteRegistry(dbFile: string): Promise<Registry
   const result: RegistryReadResult = { models: [], diagnostics: [] };
   let bytes: Uint8Array;
   try {
-    bytes = await fs.readFile(location);
+    bytes = await readRegularFile(location);
   } catch (error) {
     result.diagnostics.push({ file: location, message: `cannot read the MLflow database: ${errorMessage(error)}`, severity: 'error' });
     return result;
