@@ -21,7 +21,7 @@ const LEDGER_OPTION: Record<string, CliOptionSpec> = {
   reason: { type: 'string', description: 'why: recorded in the ledger with the change' },
 };
 
-function ledgerPath(context: CliContext): string {
+export function ledgerPath(context: CliContext): string {
   const explicit = context.values.ledger;
   if (typeof explicit === 'string' && explicit) return path.resolve(context.cwd, explicit);
   if (context.env.MODEL_LEDGER_LEDGER) return path.resolve(context.cwd, context.env.MODEL_LEDGER_LEDGER);

@@ -2,11 +2,14 @@
 import { createPublicKey, type X509Certificate } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { readLedger } from '../registry/ledgerFile';
 import { toJson } from '../shared/json';
+import { artifactFolder, checkArtifacts, describeArtifactCheck, type ArtifactCheck } from '../signing/artifactManifest';
 import { verifyModel, type ModelTrust, type ModelVerification } from '../signing/modelSigning';
 import { parsePemCertificates } from '../signing/x509Chain';
 import { CliError, EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from './cliError';
 import type { CliCommand, CliContext } from './context';
+import { ledgerPath } from './registryCommands';
 
 /** A repeatable option's values (parseArgs gives an array for `multiple` options). */
 export function optionList(context: CliContext, name: string): string[] {
@@ -79,4 +82,32 @@ export const VERIFY_MODEL_COMMAND: CliCommand = {
   },
 };
 
-export const SIGNING_COMMANDS: readonly CliCommand[] = [VERIFY_MODEL_COMMAND];
+/** The register event's manifest of a version, re-checked against its folder (or DIR). Reading only: nothing is written. */
+export async function verifyVersionArtifacts(ledgerFile: string, model: string, version: number, dir?: string): Promise<ArtifactCheck | undefined> {
+  const read = await readLedger(ledgerFile);
+  const registered = read.events.find((e) => e.action === 'register' && e.model === model && e.version === version);
+  if (!registered) return undefined;
+  const after = registered.after ?? {};
+  const source = typeof after.source === 'string' ? after.source : undefined;
+  const folder = dir ?? (source ? artifactFolder(ledgerFile, source) : undefined);
+  if (!folder) return { ok: false, folder: '', added: [], removed: [], changed: [], symlinks: [], problem: 'the version has no artifact folder: give DIR' };
+  return checkArtifacts(after.artifacts, folder);
+}
+
+export const VERIFY_ARTIFACTS_COMMAND: CliCommand = {
+  name: 'verify-artifacts',
+  summary: "re-hash a version's artifact folder and compare it with the manifest recorded when it was registered: exit 0 same, 1 different",
+  usage: 'model-ledger verify-artifacts NAME VERSION [DIR] [--ledger PATH] [--json]',
+  options: { ledger: { type: 'string', description: 'ledger file (default: .model-ledger/ledger.jsonl in the current folder)' } },
+  async run(context) {
+    const [model, versionText, dir] = context.positionals;
+    const version = Number(versionText);
+    if (!model || !Number.isInteger(version) || version < 1 || context.positionals.length > 3) throw new CliError('give NAME VERSION [DIR]', EXIT_USAGE);
+    const check = await verifyVersionArtifacts(ledgerPath(context), model, version, dir ? path.resolve(context.cwd, dir) : undefined);
+    if (!check) throw new CliError(`no registered version ${model} v${version} in the ledger`, EXIT_USAGE);
+    context.stdout(context.values.json ? toJson(check) + '\n' : `${model} v${version}: ${check.folder}\n${describeArtifactCheck(check).map((l) => `  ${l}\n`).join('')}`);
+    return check.ok ? EXIT_OK : EXIT_CHECK_FAILED;
+  },
+};
+
+export const SIGNING_COMMANDS: readonly CliCommand[] = [VERIFY_MODEL_COMMAND, VERIFY_ARTIFACTS_COMMAND];
