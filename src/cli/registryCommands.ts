@@ -12,6 +12,8 @@ import { optionalString, rows } from '../tracking/queries';
 import { CliError, EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from './cliError';
 import { openCliStore, type CliCommand, type CliContext, type CliOptionSpec } from './context';
 import { parseServerRunUid } from '../server/serverStore';
+import { checkLedgerSignatures, signatureLines, signaturePolicy } from '../registry/signedEvents';
+import { eventSigner, signingKeyFor } from '../signing/eventSignature';
 import { openTrackingStore, TRACKING_URI_OPTIONS } from './trackingServer';
 
 export const DEFAULT_LEDGER = path.join('.model-ledger', 'ledger.jsonl');
@@ -30,7 +32,8 @@ export function ledgerPath(context: CliContext): string {
 
 function registryFor(context: CliContext): LedgerRegistry {
   const file = ledgerPath(context);
-  return new LedgerRegistry(file, () => currentActor(path.dirname(path.dirname(file))));
+  const root = path.dirname(path.dirname(file));
+  return new LedgerRegistry(file, () => currentActor(root), undefined, eventSigner(() => signingKeyFor(root, context.env.MODEL_LEDGER_SIGNING_KEY)));
 }
 
 const POLICY_OPTIONS: Record<string, CliOptionSpec> = {
@@ -389,10 +392,13 @@ const verify: CliCommand = {
         }
       }
     }
+    const signing = await checkLedgerSignatures(file, read.events, await signaturePolicy(policyPath(context)));
+    problems.push(...signing.problems);
     problems.sort((a, b) => a.line - b.line);
     const ok = problems.length === 0;
+    if (!context.values.json) for (const line of signatureLines(file, signing)) context.stdout(line + '\n');
     if (context.values.json) {
-      context.stdout(toJson({ ok, ledger: file, events: read.events.length, heads: read.heads.length, problems }) + '\n');
+      context.stdout(toJson({ ok, ledger: file, events: read.events.length, heads: read.heads.length, problems, signatures: signing.events }) + '\n');
     } else if (ok) {
       context.stdout(`${file}: ${read.events.length} events, all hashes, links and transitions valid${read.heads.length > 1 ? ` (${read.heads.length} merged branches not yet joined)` : ''}\n`);
     } else {

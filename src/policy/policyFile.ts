@@ -110,6 +110,8 @@ export type Gate = MetricGate | DriftGate | ApprovalsGate | RequireGate;
 export interface StageRule {
   readonly gates: readonly Gate[];
   readonly allowOverride: boolean;
+  /** `signatures: required`: a move to this target must be a signed event (src/registry/signedEvents.ts). */
+  readonly signatures?: 'required';
   /** Where the rule is (its target key), for "defined here" links. */
   readonly range: SourceRange;
 }
@@ -123,6 +125,8 @@ export interface Policy {
   readonly models: ReadonlyMap<string, ModelRules>;
   /** The optional `monitoring:` section: alert rules and the dataset drift share for drift reports. */
   readonly monitoring?: MonitoringPolicy;
+  /** Top-level `signatures: required`: every event must be signed by an allowed signer. */
+  readonly signatures?: 'required';
 }
 
 export interface MonitoringPolicy {
@@ -200,6 +204,7 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
   const root = resolve(doc, doc.contents);
   const models = new Map<string, ModelRules>();
   let monitoring: MonitoringPolicy | undefined;
+  let signatures: 'required' | undefined;
   let version = POLICY_FORMAT_VERSION;
   const start = { line: 1, column: 1 };
 
@@ -224,6 +229,8 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
       readModels(value, pair);
     } else if (key === 'monitoring') {
       monitoring = readMonitoring(value, keyNode);
+    } else if (key === 'signatures') {
+      signatures = readSignatures(value, keyNode);
     } else {
       report(rangeOf(keyNode), `unknown key ${JSON.stringify(key)}: a policy has \`version\`, \`models\` and optionally \`monitoring\``);
     }
@@ -233,7 +240,14 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
 
   const sorted = sortDiagnostics(diagnostics);
   if (sorted.some((d) => d.severity === 'error')) return { diagnostics: sorted };
-  return { policy: { version, file, models, ...(monitoring ? { monitoring } : {}) }, diagnostics: sorted };
+  return { policy: { version, file, models, ...(monitoring ? { monitoring } : {}), ...(signatures ? { signatures } : {}) }, diagnostics: sorted };
+
+  function readSignatures(node: Node | null, keyNode: Node | null): 'required' | undefined {
+    if (isScalar(node) && node.value === 'required') return 'required';
+    if (isScalar(node) && node.value === 'optional') return undefined;
+    report(rangeOf(node ?? keyNode), `signatures: \`required\` or \`optional\`, not ${describeValue(node)}`);
+    return undefined;
+  }
 
   function readMonitoring(node: Node | null, keyNode: Node | null): MonitoringPolicy | undefined {
     if (!isMap(node)) {
@@ -307,6 +321,7 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
     }
     const gates: Gate[] = [];
     let allowOverride = false;
+    let signatures: 'required' | undefined;
     for (const { key, keyNode: ruleKey, value } of entries(node)) {
       if (key === 'gates') {
         if (isScalar(value) && value.value === null) continue; // `gates:` with nothing under it yet
@@ -321,11 +336,13 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
       } else if (key === 'allowOverride') {
         if (!isScalar(value) || typeof value.value !== 'boolean') report(rangeOf(value ?? ruleKey), `allowOverride must be true or false, not ${describeValue(value)}`);
         else allowOverride = value.value;
+      } else if (key === 'signatures') {
+        signatures = readSignatures(value, ruleKey);
       } else {
         report(rangeOf(ruleKey), `unknown key ${JSON.stringify(key)} in a stage rule: expected \`gates\` or \`allowOverride\``);
       }
     }
-    return { gates, allowOverride, range: rangeOf(keyNode) };
+    return { gates, allowOverride, range: rangeOf(keyNode), ...(signatures ? { signatures } : {}) };
   }
 
   function readGate(node: Node | null): Gate | undefined {

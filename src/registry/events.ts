@@ -44,6 +44,8 @@ export interface LedgerEvent {
   readonly reason?: string;
   /** Set when the change was made on an MLflow Tracking Server (not in this ledger's registry): which one. */
   readonly server?: { readonly url: string; readonly name?: string };
+  /** An SSHSIG signature (namespace `model-ledger`) over the canonical content without hash and signature (src/signing/eventSignature.ts). */
+  readonly signature?: string;
   readonly prev: readonly string[];
   readonly hash: string;
 }

@@ -194,6 +194,8 @@ const LOCK_STALE_MS = 30_000;
 export async function appendToLedger(
   file: string,
   build: (current: LedgerRead) => Omit<UnsignedEvent, 'prev' | 'v' | 'id'>[] | Promise<Omit<UnsignedEvent, 'prev' | 'v' | 'id'>[]>,
+  /** Signs each event's content once its id and links are known (undefined: unsigned). */
+  sign?: (event: UnsignedEvent) => Promise<string | undefined>,
 ): Promise<LedgerEvent[]> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const release = await acquireLock(`${file}.lock`);
@@ -203,7 +205,9 @@ export async function appendToLedger(
     const written: LedgerEvent[] = [];
     let heads = [...current.heads];
     for (const draft of drafts) {
-      const event = signEvent({ v: LEDGER_FORMAT_VERSION, id: randomBytes(8).toString('hex'), ...draft, prev: heads });
+      const unsigned: UnsignedEvent = { v: LEDGER_FORMAT_VERSION, id: randomBytes(8).toString('hex'), ...draft, prev: heads };
+      const signature = await sign?.(unsigned);
+      const event = signEvent(signature ? { ...unsigned, signature } : unsigned);
       written.push(event);
       heads = [event.hash];
     }

@@ -57,6 +57,8 @@ export class LedgerRegistry {
     readonly ledgerFile: string,
     private readonly actor: () => Promise<Actor>,
     private readonly now: () => Date = () => new Date(),
+    /** Signs every event this registry writes (src/signing/eventSignature.ts); undefined: unsigned. */
+    private readonly sign?: (event: UnsignedEvent) => Promise<string | undefined>,
   ) {}
 
   async snapshot(): Promise<LedgerSnapshot> {
@@ -247,7 +249,7 @@ export class LedgerRegistry {
       const illegal = apply(cloneModels(state), { ...draft, v: 1, id: '0'.repeat(16), prev: [], hash: '' } as LedgerEvent);
       if (illegal) throw new RegistryError(illegal);
       return [draft];
-    });
+    }, this.sign);
     return event;
   }
 }
