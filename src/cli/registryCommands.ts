@@ -13,6 +13,7 @@ import { CliError, EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from './cliError';
 import { openCliStore, type CliCommand, type CliContext, type CliOptionSpec } from './context';
 import { parseServerRunUid } from '../server/serverStore';
 import { checkLedgerSignatures, signatureLines, signaturePolicy } from '../registry/signedEvents';
+import { artifactEvidence } from '../policy/artifactGate';
 import { eventSigner, signingKeyFor } from '../signing/eventSignature';
 import { openTrackingStore, TRACKING_URI_OPTIONS } from './trackingServer';
 
@@ -75,7 +76,9 @@ async function policyCheck(context: CliContext): Promise<{ check?: MoveCheck; cl
   // A report describes the data of the version being moved: the one named on the command line.
   const [model, versionText] = context.positionals;
   const driftOf = drift ? (m: string, v: number) => (m === model && String(v) === versionText ? drift : undefined) : undefined;
-  return { check: policyMoveCheck(loaded.policy, store?.db, driftOf), close: async () => store?.close() };
+  const artifacts = model && versionText ? await artifactEvidence(ledgerPath(context), loaded.policy, model, Number(versionText)) : undefined;
+  const artifactsOf = artifacts ? (m: string, v: number) => (m === model && String(v) === versionText ? artifacts : undefined) : undefined;
+  return { check: policyMoveCheck(loaded.policy, store?.db, driftOf, artifactsOf), close: async () => store?.close() };
 }
 
 function overrideOf(context: CliContext): { override?: { justification: string } } {

@@ -39,6 +39,7 @@ import { promises as fs } from 'node:fs';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import { parseRule, type AlertRule } from '../monitoring/rules';
 import { parseComparison, type Comparison, type ExpressionError } from './expressions';
+import { parseArtifactsRequirement, type ArtifactsRequirement } from './artifactGate';
 
 export const DEFAULT_POLICY_FILE = '.model-ledger/policy.yaml';
 export const POLICY_FORMAT_VERSION = 1;
@@ -46,7 +47,7 @@ export const POLICY_FORMAT_VERSION = 1;
 export const POLICY_TARGETS = ['Staging', 'Production', 'Archived', 'rollback'] as const;
 export type PolicyTarget = (typeof POLICY_TARGETS)[number];
 
-export const GATE_KINDS = ['metric', 'drift', 'approvals', 'require'] as const;
+export const GATE_KINDS = ['metric', 'drift', 'approvals', 'require', 'artifacts'] as const;
 export type GateKind = (typeof GATE_KINDS)[number];
 
 export const REQUIREMENTS = ['description', 'reason'] as const;
@@ -105,7 +106,10 @@ export interface RequireGate extends GateBase {
   readonly field: Requirement;
 }
 
-export type Gate = MetricGate | DriftGate | ApprovalsGate | RequireGate;
+/** `artifacts: verified` or `artifacts: signed-by KEYFILE` (src/policy/artifactGate.ts). */
+export type ArtifactsGate = GateBase & { readonly kind: 'artifacts' } & ArtifactsRequirement;
+
+export type Gate = MetricGate | DriftGate | ApprovalsGate | RequireGate | ArtifactsGate;
 
 export interface StageRule {
   readonly gates: readonly Gate[];
@@ -367,7 +371,7 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
       return undefined;
     }
     const kind = kinds[0].key as GateKind;
-    const allowed: Record<GateKind, string[]> = { metric: ['metric'], drift: ['drift'], approvals: ['approvals', 'approvers', 'excludeRequester'], require: ['require'] };
+    const allowed: Record<GateKind, string[]> = { metric: ['metric'], drift: ['drift'], approvals: ['approvals', 'approvers', 'excludeRequester'], require: ['require'], artifacts: ['artifacts'] };
     let clean = true;
     for (const e of items) {
       if (!allowed[kind].includes(String(e.key))) {
@@ -392,6 +396,14 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
         return undefined;
       }
       return clean ? { kind, field, text: `require: ${field}`, range: gateRange(node, value!) } : undefined;
+    }
+    if (kind === 'artifacts') {
+      const requirement = isScalar(value) && typeof value.value === 'string' ? parseArtifactsRequirement(value.value) : undefined;
+      if (!requirement) {
+        report(rangeOf(value ?? keyNode), `artifacts: \`verified\` or \`signed-by KEYFILE\`, not ${describeValue(value)}`);
+        return undefined;
+      }
+      return clean ? { kind, ...requirement, text: `artifacts: ${String(value!.toJSON()).trim()}`, range: gateRange(node, value!) } : undefined;
     }
     return readApprovals(node, items, value, keyNode, clean);
   }
