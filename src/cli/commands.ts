@@ -13,6 +13,7 @@ import { openTrackingStore, TRACKING_URI_OPTIONS } from './trackingServer';
 import { REGISTRY_COMMANDS } from './registryCommands';
 import { REPORT_COMMAND } from './reportCommand';
 import { formatNumber } from '../shared/format';
+import { SIGNING_COMMANDS } from './signingCommands';
 
 const info: CliCommand = {
   name: 'info',
@@ -131,4 +132,4 @@ const runs: CliCommand = {
 
 
 
-export const COMMANDS: readonly CliCommand[] = [scan, runs, COMPARE_COMMAND, ...REGISTRY_COMMANDS, DRIFT_COMMAND, info, REPORT_COMMAND];
+export const COMMANDS: readonly CliCommand[] = [scan, runs, COMPARE_COMMAND, ...REGISTRY_COMMANDS, DRIFT_COMMAND, info, REPORT_COMMAND, ...SIGNING_COMMANDS];

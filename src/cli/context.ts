@@ -9,10 +9,12 @@ export interface CliOptionSpec {
   readonly type: 'string' | 'boolean';
   readonly description: string;
   readonly short?: string;
+  /** Repeatable (`--cert-chain a.pem --cert-chain b.pem`): the value is then a string array. */
+  readonly multiple?: boolean;
 }
 
 export interface CliContext {
-  readonly values: Record<string, string | boolean | undefined>;
+  readonly values: Record<string, string | boolean | readonly string[] | undefined>;
   readonly positionals: readonly string[];
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;

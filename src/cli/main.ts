@@ -76,7 +76,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     parsed = parseArgs({
       args: [...rest],
       options: Object.fromEntries(
-        Object.entries(specs).map(([name, spec]) => [name, spec.short ? { type: spec.type, short: spec.short } : { type: spec.type }]),
+        Object.entries(specs).map(([name, spec]) => [name, { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) }]),
       ),
       allowPositionals: true,
       strict: true,
@@ -90,7 +90,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT_OK;
   }
   const context: CliContext = {
-    values: parsed.values as Record<string, string | boolean | undefined>,
+    values: parsed.values as CliContext['values'],
     positionals: parsed.positionals,
     stdout: io.stdout,
     stderr: io.stderr,

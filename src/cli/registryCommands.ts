@@ -13,6 +13,9 @@ import { optionalString, rows } from '../tracking/queries';
 import { CliError, EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from './cliError';
 import { openCliStore, type CliCommand, type CliContext, type CliOptionSpec } from './context';
 import { parseServerRunUid } from '../server/serverStore';
+import { checkLedgerSignatures, signatureLines, signaturePolicy } from '../registry/signedEvents';
+import { artifactEvidence } from '../policy/artifactGate';
+import { eventSigner, signingKeyFor } from '../signing/eventSignature';
 import { openTrackingStore, TRACKING_URI_OPTIONS } from './trackingServer';
 
 export const DEFAULT_LEDGER = path.join('.model-ledger', 'ledger.jsonl');
@@ -22,7 +25,7 @@ const LEDGER_OPTION: Record<string, CliOptionSpec> = {
   reason: { type: 'string', description: 'why: recorded in the ledger with the change' },
 };
 
-function ledgerPath(context: CliContext): string {
+export function ledgerPath(context: CliContext): string {
   const explicit = context.values.ledger;
   if (typeof explicit === 'string' && explicit) return path.resolve(context.cwd, explicit);
   if (context.env.MODEL_LEDGER_LEDGER) return path.resolve(context.cwd, context.env.MODEL_LEDGER_LEDGER);
@@ -31,7 +34,8 @@ function ledgerPath(context: CliContext): string {
 
 function registryFor(context: CliContext): LedgerRegistry {
   const file = ledgerPath(context);
-  return new LedgerRegistry(file, () => currentActor(path.dirname(path.dirname(file))));
+  const root = path.dirname(path.dirname(file));
+  return new LedgerRegistry(file, () => currentActor(root), undefined, eventSigner(() => signingKeyFor(root, context.env.MODEL_LEDGER_SIGNING_KEY)));
 }
 
 const POLICY_OPTIONS: Record<string, CliOptionSpec> = {
@@ -73,7 +77,9 @@ async function policyCheck(context: CliContext): Promise<{ check?: MoveCheck; cl
   // A report describes the data of the version being moved: the one named on the command line.
   const [model, versionText] = context.positionals;
   const driftOf = drift ? (m: string, v: number) => (m === model && String(v) === versionText ? drift : undefined) : undefined;
-  return { check: policyMoveCheck(loaded.policy, store?.db, driftOf), close: async () => store?.close() };
+  const artifacts = model && versionText ? await artifactEvidence(ledgerPath(context), loaded.policy, model, Number(versionText)) : undefined;
+  const artifactsOf = artifacts ? (m: string, v: number) => (m === model && String(v) === versionText ? artifacts : undefined) : undefined;
+  return { check: policyMoveCheck(loaded.policy, store?.db, driftOf, artifactsOf), close: async () => store?.close() };
 }
 
 function overrideOf(context: CliContext): { override?: { justification: string } } {
@@ -392,11 +398,14 @@ const verify: CliCommand = {
         }
       }
     }
+    const signing = await checkLedgerSignatures(file, read.events, await signaturePolicy(policyPath(context)));
+    problems.push(...signing.problems);
     problems.sort((a, b) => a.line - b.line);
     const ok = problems.length === 0;
     if (!context.values.json) for (const note of read.notes ?? []) context.stderr(`model-ledger: ${file}: ${note}\n`);
+    if (!context.values.json) for (const line of signatureLines(file, signing)) context.stdout(line + '\n');
     if (context.values.json) {
-      context.stdout(toJson({ ok, ledger: file, events: read.events.length, heads: read.heads.length, problems, notes: read.notes ?? [] }) + '\n');
+      context.stdout(toJson({ ok, ledger: file, events: read.events.length, heads: read.heads.length, problems, notes: read.notes ?? [], signatures: signing.events }) + '\n');
     } else if (ok) {
       context.stdout(`${file}: ${read.events.length} events, all hashes, links and transitions valid${read.heads.length > 1 ? ` (${read.heads.length} merged branches not yet joined)` : ''}\n`);
     } else {

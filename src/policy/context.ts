@@ -45,6 +45,7 @@ export interface ContextInputs {
   readonly metricsOf: (model: string, version: VersionState) => Readonly<Record<string, number>> | undefined;
   readonly drift?: { readonly share: number };
   readonly reason?: string;
+  readonly artifacts?: import('./artifactGate').ArtifactEvidence;
 }
 
 /** The gate context for moving `version` of `model` (as the state is before the move) to `target`. */
@@ -67,6 +68,7 @@ export function gateContextFor(model: ModelState, version: VersionState, target:
     ...(inputs.drift ? { drift: inputs.drift } : {}),
     approvals,
     ...(inputs.reason !== undefined ? { reason: inputs.reason } : {}),
+    ...(inputs.artifacts ? { artifacts: inputs.artifacts } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
  * with) — and a gate that cannot be evaluated blocks exactly like a failing one: it never passes by default.
  */
 import { compare, formatNumber, resolveThreshold, type Comparison, type Holder } from './expressions';
+import { evaluateArtifactsGate, type ArtifactEvidence } from './artifactGate';
 import { ruleFor, type ApprovalsGate, type Gate, type GateKind, type Policy, type PolicyTarget, type RequireGate, type StageRule } from './policyFile';
 import { ownValue } from '../shared/ownKey';
 
@@ -43,6 +44,8 @@ export interface GateContext {
   readonly approvals?: readonly Approval[];
   /** The reason given for the move (`require: reason`). */
   readonly reason?: string;
+  /** The candidate's artifact checks (manifest, model signatures), gathered before the move. */
+  readonly artifacts?: ArtifactEvidence;
 }
 
 export type GateStatus = 'pass' | 'fail' | 'not-evaluable';
@@ -87,6 +90,8 @@ export function evaluateGate(gate: Gate, context: GateContext): GateResult {
       return { ...base, ...evaluateApprovals(gate, context) };
     case 'require':
       return { ...base, ...evaluateRequire(gate, context) };
+    case 'artifacts':
+      return { ...base, ...evaluateArtifactsGate(gate, context) };
   }
 }
 

@@ -40,6 +40,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, type Document, type Node,
 import { parseYamlDocument, resolveAlias } from '../shared/boundedYaml';
 import { parseRule, type AlertRule } from '../monitoring/rules';
 import { parseComparison, type Comparison, type ExpressionError } from './expressions';
+import { parseArtifactsRequirement, type ArtifactsRequirement } from './artifactGate';
 
 export const DEFAULT_POLICY_FILE = '.model-ledger/policy.yaml';
 export const POLICY_FORMAT_VERSION = 1;
@@ -47,7 +48,7 @@ export const POLICY_FORMAT_VERSION = 1;
 export const POLICY_TARGETS = ['Staging', 'Production', 'Archived', 'rollback'] as const;
 export type PolicyTarget = (typeof POLICY_TARGETS)[number];
 
-export const GATE_KINDS = ['metric', 'drift', 'approvals', 'require'] as const;
+export const GATE_KINDS = ['metric', 'drift', 'approvals', 'require', 'artifacts'] as const;
 export type GateKind = (typeof GATE_KINDS)[number];
 
 export const REQUIREMENTS = ['description', 'reason'] as const;
@@ -106,11 +107,16 @@ export interface RequireGate extends GateBase {
   readonly field: Requirement;
 }
 
-export type Gate = MetricGate | DriftGate | ApprovalsGate | RequireGate;
+/** `artifacts: verified` or `artifacts: signed-by KEYFILE` (src/policy/artifactGate.ts). */
+export type ArtifactsGate = GateBase & { readonly kind: 'artifacts' } & ArtifactsRequirement;
+
+export type Gate = MetricGate | DriftGate | ApprovalsGate | RequireGate | ArtifactsGate;
 
 export interface StageRule {
   readonly gates: readonly Gate[];
   readonly allowOverride: boolean;
+  /** `signatures: required`: a move to this target must be a signed event (src/registry/signedEvents.ts). */
+  readonly signatures?: 'required';
   /** Where the rule is (its target key), for "defined here" links. */
   readonly range: SourceRange;
 }
@@ -124,6 +130,8 @@ export interface Policy {
   readonly models: ReadonlyMap<string, ModelRules>;
   /** The optional `monitoring:` section: alert rules and the dataset drift share for drift reports. */
   readonly monitoring?: MonitoringPolicy;
+  /** Top-level `signatures: required`: every event must be signed by an allowed signer. */
+  readonly signatures?: 'required';
 }
 
 export interface MonitoringPolicy {
@@ -206,6 +214,7 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
   const root = resolve(doc, doc.contents);
   const models = new Map<string, ModelRules>();
   let monitoring: MonitoringPolicy | undefined;
+  let signatures: 'required' | undefined;
   let version = POLICY_FORMAT_VERSION;
   const start = { line: 1, column: 1 };
 
@@ -230,6 +239,8 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
       readModels(value, pair);
     } else if (key === 'monitoring') {
       monitoring = readMonitoring(value, keyNode);
+    } else if (key === 'signatures') {
+      signatures = readSignatures(value, keyNode);
     } else {
       report(rangeOf(keyNode), `unknown key ${JSON.stringify(key)}: a policy has \`version\`, \`models\` and optionally \`monitoring\``);
     }
@@ -239,7 +250,14 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
 
   const sorted = sortDiagnostics(diagnostics);
   if (sorted.some((d) => d.severity === 'error')) return { diagnostics: sorted };
-  return { policy: { version, file, models, ...(monitoring ? { monitoring } : {}) }, diagnostics: sorted };
+  return { policy: { version, file, models, ...(monitoring ? { monitoring } : {}), ...(signatures ? { signatures } : {}) }, diagnostics: sorted };
+
+  function readSignatures(node: Node | null, keyNode: Node | null): 'required' | undefined {
+    if (isScalar(node) && node.value === 'required') return 'required';
+    if (isScalar(node) && node.value === 'optional') return undefined;
+    report(rangeOf(node ?? keyNode), `signatures: \`required\` or \`optional\`, not ${describeValue(node)}`);
+    return undefined;
+  }
 
   function readMonitoring(node: Node | null, keyNode: Node | null): MonitoringPolicy | undefined {
     if (!isMap(node)) {
@@ -313,6 +331,7 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
     }
     const gates: Gate[] = [];
     let allowOverride = false;
+    let signatures: 'required' | undefined;
     for (const { key, keyNode: ruleKey, value } of entries(node)) {
       if (key === 'gates') {
         if (isScalar(value) && value.value === null) continue; // `gates:` with nothing under it yet
@@ -327,11 +346,13 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
       } else if (key === 'allowOverride') {
         if (!isScalar(value) || typeof value.value !== 'boolean') report(rangeOf(value ?? ruleKey), `allowOverride must be true or false, not ${describeValue(value)}`);
         else allowOverride = value.value;
+      } else if (key === 'signatures') {
+        signatures = readSignatures(value, ruleKey);
       } else {
         report(rangeOf(ruleKey), `unknown key ${JSON.stringify(key)} in a stage rule: expected \`gates\` or \`allowOverride\``);
       }
     }
-    return { gates, allowOverride, range: rangeOf(keyNode) };
+    return { gates, allowOverride, range: rangeOf(keyNode), ...(signatures ? { signatures } : {}) };
   }
 
   function readGate(node: Node | null): Gate | undefined {
@@ -356,7 +377,7 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
       return undefined;
     }
     const kind = kinds[0].key as GateKind;
-    const allowed: Record<GateKind, string[]> = { metric: ['metric'], drift: ['drift'], approvals: ['approvals', 'approvers', 'excludeRequester'], require: ['require'] };
+    const allowed: Record<GateKind, string[]> = { metric: ['metric'], drift: ['drift'], approvals: ['approvals', 'approvers', 'excludeRequester'], require: ['require'], artifacts: ['artifacts'] };
     let clean = true;
     for (const e of items) {
       if (!allowed[kind].includes(String(e.key))) {
@@ -381,6 +402,14 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
         return undefined;
       }
       return clean ? { kind, field, text: `require: ${field}`, range: gateRange(node, value!) } : undefined;
+    }
+    if (kind === 'artifacts') {
+      const requirement = isScalar(value) && typeof value.value === 'string' ? parseArtifactsRequirement(value.value) : undefined;
+      if (!requirement) {
+        report(rangeOf(value ?? keyNode), `artifacts: \`verified\` or \`signed-by KEYFILE\`, not ${describeValue(value)}`);
+        return undefined;
+      }
+      return clean ? { kind, ...requirement, text: `artifacts: ${String(value!.toJSON()).trim()}`, range: gateRange(node, value!) } : undefined;
     }
     return readApprovals(node, items, value, keyNode, clean);
   }

@@ -52,6 +52,8 @@ export interface LedgerEvent {
    * adopting event's own `prev` are the main chain's heads; the next append joins the adopted chain.
    */
   readonly adopts?: readonly string[];
+  /** An SSHSIG signature (namespace `model-ledger`) over the canonical content without hash and signature (src/signing/eventSignature.ts). */
+  readonly signature?: string;
   readonly prev: readonly string[];
   readonly hash: string;
 }

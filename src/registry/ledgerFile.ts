@@ -269,6 +269,8 @@ export async function readLedger(file: string): Promise<LedgerRead> {
 /** Options of `appendToLedger`: what a waiter is told (the CLI prints it; tests capture it). */
 export interface AppendOptions {
   readonly onWait?: (message: string) => void;
+  /** Signs each event's content once its id and links are known (undefined: unsigned). */
+  readonly sign?: (event: UnsignedEvent) => Promise<string | undefined>;
 }
 
 /**
@@ -293,7 +295,9 @@ export async function appendToLedger(
       const written: LedgerEvent[] = [];
       let heads = [...current.heads];
       for (const draft of drafts) {
-        const event = signEvent({ v: LEDGER_FORMAT_VERSION, id: randomBytes(8).toString('hex'), ...draft, prev: heads });
+        const unsigned: UnsignedEvent = { v: LEDGER_FORMAT_VERSION, id: randomBytes(8).toString('hex'), ...draft, prev: heads };
+        const signature = await options.sign?.(unsigned);
+        const event = signEvent(signature ? { ...unsigned, signature } : unsigned);
         written.push(event);
         heads = [event.hash];
       }

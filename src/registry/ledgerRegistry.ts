@@ -1,6 +1,7 @@
 import { STAGES, type Actor, type LedgerEvent, type Stage, type UnsignedEvent } from './events';
 import { appendToLedger, readLedger, type LedgerProblem, type LedgerRead } from './ledgerFile';
 import { apply, previousProduction, project, type ModelState, type RegistryState } from './projection';
+import { manifestForSource } from '../signing/artifactManifest';
 
 /** A registry change that cannot be made (unknown model, illegal transition...): nothing was written. */
 export class RegistryError extends Error {
@@ -56,6 +57,8 @@ export class LedgerRegistry {
     readonly ledgerFile: string,
     private readonly actor: () => Promise<Actor>,
     private readonly now: () => Date = () => new Date(),
+    /** Signs every event this registry writes (src/signing/eventSignature.ts); undefined: unsigned. */
+    private readonly sign?: (event: UnsignedEvent) => Promise<string | undefined>,
   ) {}
 
   async snapshot(): Promise<LedgerSnapshot> {
@@ -70,6 +73,7 @@ export class LedgerRegistry {
     // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
     if (model.length === 0 || model.length > 200 || /[\u0000-\u001f\u007f]/.test(model)) throw new RegistryError(`"${options.model}" is not a usable model name (1–200 characters, no control characters)`);
     if (!options.runUid && !options.source) throw new RegistryError('a version needs a source run or an artifact folder');
+    const manifest = await manifestForSource(this.ledgerFile, options.source); // hashed before the lock: the files are not the ledger's
     return this.change(async (state) => {
       const existing = state.models.get(model);
       const version = existing ? Math.max(0, ...existing.versions.keys()) + 1 : 1;
@@ -84,6 +88,7 @@ export class LedgerRegistry {
           ...(options.source ? { source: options.source } : {}),
           ...(options.description ? { description: options.description } : {}),
           ...(options.tags && Object.keys(options.tags).length ? { tags: options.tags } : {}),
+          ...manifest,
         },
         ...(options.reason ? { reason: options.reason } : {}),
       };
@@ -244,7 +249,7 @@ export class LedgerRegistry {
       const illegal = apply(cloneModels(state), { ...draft, v: 1, id: '0'.repeat(16), prev: [], hash: '' } as LedgerEvent);
       if (illegal) throw new RegistryError(illegal);
       return [draft];
-    });
+    }, this.sign ? { sign: this.sign } : {});
     return event;
   }
 }

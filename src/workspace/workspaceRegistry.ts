@@ -6,6 +6,7 @@ import { loadPolicy, policyMoveCheck, type PolicyLoad } from '../policy';
 import { LedgerRegistry, RegistryError, type LedgerSnapshot, type MoveCheck } from '../registry/ledgerRegistry';
 import { ledgerModels, replaceRegistry, replaceRegistryEvents } from '../registry/storeProjection';
 import type { WorkspaceStores } from './workspaceStores';
+import { eventSigner, signingKeyFor } from '../signing/eventSignature';
 
 export const DEFAULT_LEDGER_PATH = '.model-ledger/ledger.jsonl';
 
@@ -105,7 +106,8 @@ export class WorkspaceRegistry implements vscode.Disposable {
     let entry = this.folders.get(key);
     if (!entry) {
       const file = this.ledgerFile(folder);
-      const registry = new LedgerRegistry(file, () => this.actor(folder));
+      const signingKey = () => signingKeyFor(folder.uri.fsPath, vscode.workspace.getConfiguration('modelLedger', folder).get<string>('signing.key', '').trim() || undefined);
+      const registry = new LedgerRegistry(file, () => this.actor(folder), undefined, eventSigner(signingKey));
       const relative = path.relative(folder.uri.fsPath, file);
       // Inside the folder, a pattern relative to it rides on the workspace's own watcher (and sees the file appear).
       const pattern = relative.startsWith('..') || path.isAbsolute(relative) ? new vscode.RelativePattern(path.dirname(file), path.basename(file)) : new vscode.RelativePattern(folder, relative.split(path.sep).join('/'));

@@ -84,6 +84,6 @@ describe('gate context from the registry', () => {
     assert.deepEqual(require.properties.require.enum, [...REQUIREMENTS]);
     const drift = schema.definitions.gate.oneOf.find((g: { required?: string[] }) => g.required?.[0] === 'drift');
     for (const field of DRIFT_FIELDS) assert.match(`${field} <= 0.3`, new RegExp(drift.properties.drift.pattern));
-    assert.deepEqual(Object.keys(schema.definitions.stageRule.properties).sort(), ['allowOverride', 'gates']);
+    assert.deepEqual(Object.keys(schema.definitions.stageRule.properties).sort(), ['allowOverride', 'gates', 'signatures']);
   });
 });
