@@ -1,6 +1,6 @@
 // The store's public surface: everything outside src/store imports from here.
 export { Store, StoreTooNewError, type OpenReport, type OpenStoreOptions } from './store';
 export { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersionOf } from './schema';
-export { appendMetricPoints, MetricWriter, readMetricSeries, seriesSummaries, CHUNK_POINTS, type PointBatch, type SeriesSummary } from './metrics';
+export { appendMetricPoints, MetricWriter, parseSeriesLabel, readMetricSeries, seriesLabel, seriesSummaries, CHUNK_POINTS, type PointBatch, type SeriesSummary } from './metrics';
 export { storeStats, type StoreStats } from './stats';
 export { loadSqlJs } from './sqlJs';
