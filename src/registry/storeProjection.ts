@@ -12,6 +12,9 @@ export interface ProjectedVersion {
   readonly createdAt?: number;
   readonly updatedAt?: number;
   readonly tags: Readonly<Record<string, string>>;
+  /** MLflow 3: the LoggedModel behind the version, and the version a copy was made from. */
+  readonly loggedModelId?: string;
+  readonly copiedFrom?: { readonly name: string; readonly version: number };
 }
 
 export interface ProjectedModel {
@@ -69,9 +72,23 @@ export function replaceRegistry(db: Database, origin: string, models: readonly P
     for (const [alias, version] of aliases) db.run('INSERT INTO aliases(model_id, alias, version) VALUES (?, ?, ?)', [modelId, alias, version]);
     for (const v of m.versions) {
       db.run(
-        `INSERT INTO model_versions(model_id, version, stage, run_uid, source, description, created_by, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [modelId, v.version, v.stage, v.runUid ?? null, v.source ?? null, v.description ?? null, v.createdBy ?? null, v.createdAt ?? null, v.updatedAt ?? null],
+        `INSERT INTO model_versions(model_id, version, stage, run_uid, source, description, created_by, created_at, updated_at,
+                                    logged_model_id, copied_from_model, copied_from_version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          modelId,
+          v.version,
+          v.stage,
+          v.runUid ?? null,
+          v.source ?? null,
+          v.description ?? null,
+          v.createdBy ?? null,
+          v.createdAt ?? null,
+          v.updatedAt ?? null,
+          v.loggedModelId ?? null,
+          v.copiedFrom?.name ?? null,
+          v.copiedFrom?.version ?? null,
+        ],
       );
       const versionId = Number(db.exec('SELECT last_insert_rowid()')[0].values[0][0]);
       for (const [key, value] of Object.entries(v.tags)) db.run('INSERT INTO version_tags(version_id, key, value) VALUES (?, ?, ?)', [versionId, key, value]);

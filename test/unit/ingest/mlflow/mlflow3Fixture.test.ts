@@ -142,5 +142,34 @@ for (const [store, expectedFile] of [
       }
       assert.equal(runs.flatMap((r) => r.loggedModels).length, expected.logged_models.filter((m) => m.source_run_id).length);
     });
+
+    it('gives every registry version its LoggedModel and every copy the version it was copied from', async () => {
+      const { dir, storeFile } = await scan();
+      const listing = (await cli(dir, 'models', '--store', storeFile, '--json')) as {
+        name: string;
+        origin: string;
+        versions: { version: number; source: string | null; modelId: string | null; copiedFrom: { name: string; version: number } | null }[];
+      }[];
+      const versions = listing.filter((m) => m.origin !== 'ledger').flatMap((m) => m.versions.map((v) => ({ name: m.name, ...v })));
+      assert.equal(versions.length, expected.counts.model_versions);
+      // From MLflow's answers: its model_id where it gives one (the file store), else what its source names;
+      // a copy (source models:/<name>/<version>) carries the LoggedModel of the version it copies.
+      const modelIdOf = (name: string, version: number): string | null => {
+        const v = expected.model_versions.find((x) => x.name === name && x.version === version)!;
+        if (v.model_id) return v.model_id;
+        const source = v.source.slice('models:/'.length);
+        if (source.startsWith('m-')) return source;
+        const [copiedName, copiedVersion] = [source.slice(0, source.lastIndexOf('/')), Number(source.slice(source.lastIndexOf('/') + 1))];
+        return modelIdOf(copiedName, copiedVersion);
+      };
+      for (const want of expected.model_versions) {
+        const got = versions.find((v) => v.name === want.name && v.version === want.version);
+        assert.ok(got, `${want.name} v${want.version}`);
+        assert.equal(got.source, want.source);
+        assert.equal(got.modelId, modelIdOf(want.name, want.version), `${want.name} v${want.version}`);
+        const copy = /^models:\/(.+)\/(\d+)$/.exec(want.source);
+        assert.deepEqual(got.copiedFrom, copy ? { name: copy[1], version: Number(copy[2]) } : null);
+      }
+    });
   });
 }
