@@ -1,5 +1,6 @@
 import type { Database } from 'sql.js';
 import type { LedgerEvent } from './events';
+import { parseModelsUri } from './external/mlflowModelSource';
 import type { RegistryState } from './projection';
 
 export interface ProjectedVersion {
@@ -27,6 +28,12 @@ export interface ProjectedModel {
   readonly versions: readonly ProjectedVersion[];
 }
 
+/** A ledger version registered from an MLflow 3 LoggedModel has the source `models:/m-…`. */
+function loggedModelOf(source: string | undefined): { loggedModelId?: string } {
+  const uri = parseModelsUri(source);
+  return uri && 'modelId' in uri ? { loggedModelId: uri.modelId } : {};
+}
+
 const ms = (iso: string | undefined) => (iso === undefined ? null : Date.parse(iso));
 
 /** The ledger's state as store rows (origin 'ledger'). */
@@ -48,6 +55,7 @@ export function ledgerModels(state: RegistryState): ProjectedModel[] {
       createdAt: Date.parse(v.createdAt),
       updatedAt: Date.parse(v.updatedAt),
       tags: v.tags,
+      ...loggedModelOf(v.source),
     })),
   }));
 }

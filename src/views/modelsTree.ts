@@ -5,6 +5,7 @@ import { resolveArtifactDir } from '../ingest/mlflow/fileStore';
 import { listModels, listVersions, runArtifacts, runForUid, versionHistory, type ModelRow, type VersionRow } from '../registry/queries';
 import { seriesSummaries } from '../store';
 import { formatMetric } from './runsTree';
+import { detailItem } from './loggedModelNodes';
 import type { ServerConnections } from '../workspace/serverConnections';
 import { serverStatusItem } from './serverNodes';
 
@@ -173,16 +174,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 
   getTreeItem(node: ModelsNode): vscode.TreeItem {
     if (node.kind === 'server') return serverStatusItem(this.servers?.get(node.id), node.id, 'models');
-    if (node.kind === 'detail') {
-      const item = new vscode.TreeItem(node.label, node.children?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-      item.id = node.id;
-      if (node.description !== undefined) item.description = node.description;
-      item.iconPath = new vscode.ThemeIcon(node.icon);
-      if (node.tooltip !== undefined) item.tooltip = node.tooltip;
-      if (node.command) item.command = node.command;
-      item.contextValue = 'detail';
-      return item;
-    }
+    if (node.kind === 'detail') return detailItem(node, 'detail');
     const onServer = isServerOrigin(node.model.origin);
     const readOnly = node.model.origin !== 'ledger' && !onServer;
     if (node.kind === 'model') {
