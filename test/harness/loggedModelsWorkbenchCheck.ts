@@ -9,7 +9,7 @@
 // come from the fixture's expected-file.json (MLflow's answers), not from the product.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type CodeServerHandle, type TempWorkspace, createTempWorkspace, findRepoRoot, launchChromium, startCodeServer } from './codeServer';
 import { palette } from './serverWorkbenchCheck';
 
@@ -31,25 +31,27 @@ async function main(): Promise<number> {
     let workspace: TempWorkspace | undefined;
     let server: CodeServerHandle | undefined;
     let browser: Browser | undefined;
+    let page: Page | undefined;
     try {
       workspace = createTempWorkspace({ fixtureDir: path.join(fixture, 'file-store'), prefix: 'ml-logged-models-' });
       server = await startCodeServer({ workspaceFolder: workspace.path, repoRoot, userSettings: { 'workbench.colorTheme': theme } });
       browser = await launchChromium();
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       await page.goto(server.url({ extensionDevelopmentPath: repoRoot }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
       await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
-      const row = (text: string | RegExp) => page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
+      const open = page;
+      const row = (text: string | RegExp) => open.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
       const expand = async (text: string | RegExp) => {
         await row(text).waitFor({ state: 'visible', timeout: 30_000 });
         await row(text).click();
-        await page.keyboard.press('ArrowRight');
+        await open.keyboard.press('ArrowRight');
       };
       await palette(page, 'Model Ledger: Focus on Runs View', 'Focus on Runs View', 90_000);
       await expand(runName);
       await expand(model.name);
       await expand(/^Metrics/);
-      await row('val_auc · churn_eval').waitFor({ state: 'visible', timeout: 10_000 });
-      const metric = (await row('val_auc · churn_eval').innerText()).replace(/\s+/g, ' ');
+      await row(/^val_auc · churn_eval/).waitFor({ state: 'visible', timeout: 10_000 });
+      const metric = (await row(/^val_auc · churn_eval/).innerText()).replace(/\s+/g, ' ');
       const modelRow = (await row(model.name).innerText()).replace(/\s+/g, ' ');
       // The run's tooltip: metrics logged against a dataset in their own table.
       await row(runName).hover();
@@ -60,6 +62,7 @@ async function main(): Promise<number> {
       console.log(`PASS ${label}: ${modelRow} / ${metric}; screenshot ${file}`);
     } catch (error) {
       failed++;
+      await page?.screenshot({ path: path.join(screenshots, `logged-models-${label}-failure.png`) }).catch(() => undefined);
       console.log(`FAIL ${label}: ${(error instanceof Error ? error.message : String(error)).split('\n').slice(0, 3).join(' | ')}`);
     } finally {
       await browser?.close().catch(() => undefined);
