@@ -5,6 +5,7 @@ import { ALL_IMPORTERS, FsFileFinder, ImportEngine } from '../ingest';
 import { applyExternalRegistries, readExternalRegistries } from '../registry/externalImport';
 import { toJson } from '../shared/json';
 import { listAllRuns, storeCounts } from '../tracking/report';
+import { loggedModelIdsByRun, loggedModelPairs, loggedModelPoints, loggedModelSeries, listLoggedModels } from '../tracking/loggedModels';
 import { CliError, EXIT_OK, EXIT_USAGE } from './cliError';
 import { COMPARE_COMMAND } from './compareCommand';
 import { openCliStore, type CliCommand } from './context';
@@ -111,7 +112,11 @@ const runs: CliCommand = {
     const store = server?.store ?? (await openCliStore(context));
     try {
       // A server run has no file in the workspace: its source is null (the key stays, as for local runs).
-      const listing = listAllRuns(store.db, { includeDeleted: context.values.all === true }).map((r) => (server ? { ...r, source: r.source ?? null } : r));
+      const modelsByRun = loggedModelIdsByRun(store.db);
+      const listing = listAllRuns(store.db, { includeDeleted: context.values.all === true }).map((r) => ({
+        ...(server ? { ...r, source: r.source ?? null } : r),
+        loggedModels: modelsByRun.get(r.uid) ?? [],
+      }));
       if (context.values.json) {
         context.stdout(toJson(listing) + '\n');
       } else if (listing.length === 0) {
@@ -130,6 +135,51 @@ const runs: CliCommand = {
   },
 };
 
+const loggedModels: CliCommand = {
+  name: 'logged-models',
+  summary: 'list the MLflow 3 LoggedModels in the store with their params, tags and latest metrics per dataset',
+  usage: 'model-ledger logged-models [--store PATH] [--json] [--all]',
+  options: { all: { type: 'boolean', description: 'include deleted LoggedModels' } },
+  async run(context) {
+    const store = await openCliStore(context);
+    try {
+      const listing = listLoggedModels(store.db, { includeDeleted: context.values.all === true }).map((m) => {
+        // Latest value per key and dataset (MLflow's rule: largest step, then timestamp, then value).
+        const metrics: Record<string, { dataset: string | null; value: number; step: number }[]> = {};
+        for (const { summary } of loggedModelSeries(loggedModelPoints(store.db, m.id))) {
+          (metrics[summary.key] ??= []).push({ dataset: summary.dataset || null, value: summary.last!.value, step: summary.last!.step });
+        }
+        return {
+          id: m.modelId,
+          name: m.name,
+          experiment: m.experiment,
+          sourceRunId: m.sourceRunId ?? null,
+          status: m.status,
+          modelType: m.modelType ?? null,
+          params: Object.fromEntries(loggedModelPairs(store.db, m.id, 'logged_model_params')),
+          tags: Object.fromEntries(loggedModelPairs(store.db, m.id, 'logged_model_tags')),
+          metrics,
+        };
+      });
+      if (context.values.json) {
+        context.stdout(toJson(listing) + '\n');
+      } else if (listing.length === 0) {
+        context.stdout('No LoggedModels in the store (MLflow 3 logs them). Import some with: model-ledger scan [DIR]\n');
+      } else {
+        const lines = listing.map((m) => {
+          const metrics = Object.entries(m.metrics)
+            .flatMap(([key, points]) => points.map((p) => `${p.dataset ? `${key}[${p.dataset}]` : key}=${formatNumber(p.value)}`))
+            .slice(0, 4)
+            .join(' ');
+          return `${m.status.padEnd(9)} ${m.experiment} / ${m.name} (${m.id})  ${metrics}`;
+        });
+        context.stdout(lines.join('\n') + '\n');
+      }
+    } finally {
+      await store.close();
+    }
+    return EXIT_OK;
+  },
+};
 
-
-export const COMMANDS: readonly CliCommand[] = [scan, runs, COMPARE_COMMAND, ...REGISTRY_COMMANDS, DRIFT_COMMAND, info, REPORT_COMMAND, ...SIGNING_COMMANDS];
+export const COMMANDS: readonly CliCommand[] = [scan, runs, loggedModels, COMPARE_COMMAND, ...REGISTRY_COMMANDS, DRIFT_COMMAND, info, REPORT_COMMAND, ...SIGNING_COMMANDS];

@@ -289,7 +289,20 @@ interface ModelListing {
   origin: string;
   description: string | null;
   aliases: Record<string, number>;
-  versions: { version: number; stage: string; aliases: string[]; runId: string | null; runUid: string | null; source: string | null; description: string | null; createdBy: string | null; createdAt: string | null }[];
+  versions: {
+    version: number;
+    stage: string;
+    aliases: string[];
+    runId: string | null;
+    runUid: string | null;
+    source: string | null;
+    description: string | null;
+    createdBy: string | null;
+    createdAt: string | null;
+    /** MLflow 3: the LoggedModel behind the version, and the version a copy was made from. */
+    modelId: string | null;
+    copiedFrom: { name: string; version: number } | null;
+  }[];
 }
 
 const models: CliCommand = {
@@ -315,6 +328,8 @@ const models: CliCommand = {
         description: v.description ?? null,
         createdBy: v.createdBy,
         createdAt: v.createdAt,
+        modelId: null,
+        copiedFrom: null,
       })),
     }));
     const server = await openTrackingStore(context, { runs: false });
@@ -341,6 +356,8 @@ const models: CliCommand = {
               description: v.description ?? null,
               createdBy: v.createdBy ?? null,
               createdAt: v.createdAt !== undefined ? new Date(v.createdAt).toISOString() : null,
+              modelId: v.loggedModelId ?? null,
+              copiedFrom: v.copiedFrom ?? null,
             })),
           });
         }

@@ -23,7 +23,10 @@ export function registerCompareCommands(
   own(registerCompareSerializer(context, { stores }));
   own(
     vscode.commands.registerCommand('modelLedger.compareRuns', async (node?: RunsNode, selected?: RunsNode[]) => {
-      let runs = (selected ?? (node ? [node] : [])).filter((n): n is Extract<RunsNode, { kind: 'run' }> => n.kind === 'run');
+      // Runs and MLflow 3 LoggedModels compare side by side (a LoggedModel's uid stands for it).
+      let runs = (selected ?? (node ? [node] : []))
+        .filter((n): n is Extract<RunsNode, { kind: 'run' | 'loggedModel' }> => n.kind === 'run' || n.kind === 'loggedModel')
+        .map((n) => ({ folder: n.folder, run: { uid: n.kind === 'run' ? n.run.uid : n.model.uid } }));
       let folder: vscode.WorkspaceFolder | undefined = runs[0]?.folder;
       if (runs.length < 2) {
         // From the palette (or one run selected): pick the runs.

@@ -130,9 +130,15 @@ export function registerRegistryCommands(own: (d: vscode.Disposable) => void, de
     vscode.commands.registerCommand(
       'modelLedger.registerRun',
       guarded(async (node?: RunsNode, selected?: RunsNode[], preset?: { model: string; description?: string }) => {
-        const target = selected?.find((n) => n.kind === 'run') ?? node;
+        const target = selected?.find((n) => n.kind === 'run' || n.kind === 'loggedModel') ?? node;
         let folder = target?.folder;
-        let run = target?.kind === 'run' ? { uid: target.run.uid, id: target.run.externalId, name: target.run.name, source: target.run.sourcePath } : undefined;
+        let run =
+          target?.kind === 'run'
+            ? { uid: target.run.uid, id: target.run.externalId, name: target.run.name, source: target.run.sourcePath }
+            : target?.kind === 'loggedModel'
+              ? // An MLflow 3 LoggedModel: the version's source names it the way MLflow does (models:/m-…).
+                { uid: target.model.sourceRunUid ?? target.model.uid, id: target.model.sourceRunId, name: target.model.name, source: `models:/${target.model.modelId}` }
+              : undefined;
         if (!run) {
           folder ??= await pickFolder();
           if (!folder) return;

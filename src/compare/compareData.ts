@@ -1,7 +1,8 @@
 // What the "Compare runs" panel and `model-ledger compare` show, computed from the store in one place.
 import { metricDirection } from '../shared/metricDirection';
 import type { Database } from 'sql.js';
-import { readMetricSeries, seriesSummaries, type SeriesSummary } from '../store';
+import { readMetricSeries, seriesLabel, seriesSummaries, type SeriesSummary } from '../store';
+import { loggedModelByUid, loggedModelPairs, loggedModelPoints, loggedModelSeries } from '../tracking/loggedModels';
 import { optionalNumber, optionalString, rows } from '../tracking/queries';
 import {
   seriesId,
@@ -49,39 +50,77 @@ export class ComparisonCache {
   readonly entries = new Map<string, CachedSeries>();
 }
 
+/** A run, or an MLflow 3 LoggedModel compared beside runs (checkpoint vs checkpoint). */
 interface RunRecordRow {
   readonly id: number;
+  readonly kind: 'run' | 'loggedModel';
   readonly run: Omit<CompareRun, 'tags' | 'color'>;
+}
+
+/** What a compared entry's series come from: the store's chunked series, or a LoggedModel's points. */
+interface EntrySeries {
+  readonly summary: SeriesSummary;
+  points(range?: { fromStep: number; toStep: number }): Points;
+}
+
+/** An entry's series by label (`key`, or `key[dataset]` for one logged against a dataset). */
+function seriesOf(db: Database, entry: RunRecordRow): Map<string, EntrySeries> {
+  if (entry.kind === 'run') {
+    return new Map(
+      seriesSummaries(db, entry.id).map((summary) => [
+        seriesLabel(summary.key, summary.dataset),
+        { summary, points: (range?: { fromStep: number; toStep: number }) => readMetricSeries(db, entry.id, summary.key, range, summary.dataset) },
+      ]),
+    );
+  }
+  return new Map(
+    loggedModelSeries(loggedModelPoints(db, entry.id)).map(({ summary, points }) => [
+      seriesLabel(summary.key, summary.dataset),
+      {
+        summary,
+        points: (range?: { fromStep: number; toStep: number }) => {
+          const kept = range ? points.filter((p) => p.step >= range.fromStep && p.step <= range.toStep) : points;
+          return { steps: kept.map((p) => p.step), timestamps: kept.map((p) => p.timestamp), values: kept.map((p) => p.value) };
+        },
+      },
+    ]),
+  );
+}
+
+function tagsOf(db: Database, entry: RunRecordRow): [string, string][] {
+  if (entry.kind === 'loggedModel') return loggedModelPairs(db, entry.id, 'logged_model_tags');
+  return rows(db, 'SELECT key, value FROM run_tags WHERE run_id = ? ORDER BY key', [entry.id], (t) => [String(t[0]), String(t[1])]);
 }
 
 export function buildComparison(db: Database, runUids: readonly string[], options: ComparisonOptions = {}): ComparisonModel {
   const maxPoints = Math.max(2, Math.floor(options.maxPointsPerSeries ?? DEFAULT_MAX_POINTS_PER_SERIES));
   const includeSeries = options.includeSeries !== false;
   const requested = [...new Set(runUids)];
-  const found = requested.map((uid) => loadRun(db, uid));
+  const found = requested.map((uid) => loadRun(db, uid) ?? loadLoggedModel(db, uid));
   const present = found.filter((r): r is RunRecordRow => r !== undefined);
   const missingUids = requested.filter((_, i) => found[i] === undefined);
   const colours = assignColors(present.map((r) => r.run.uid));
   const runs: CompareRun[] = present.map((r) => ({
     ...r.run,
-    tags: rows(db, 'SELECT key, value FROM run_tags WHERE run_id = ? ORDER BY key', [r.id], (t) => [String(t[0]), String(t[1])] as const),
+    tags: tagsOf(db, r),
     color: colours.get(r.run.uid) ?? '#999999',
   }));
   const baselineIndex = Math.max(0, options.baselineUid ? runs.findIndex((r) => r.uid === options.baselineUid) : 0);
   const baselineUid = runs[baselineIndex]?.uid ?? '';
 
-  const params = paramRows(db, present.map((r) => r.id));
+  const params = paramRows(db, present);
 
-  // Per run: its series summaries by key (cheap: no chunk is decoded).
-  const summaries = present.map((r) => new Map(seriesSummaries(db, r.id).map((s) => [s.key, s] as const)));
+  // Per run: its series by label (cheap: no chunk is decoded until a series is loaded).
+  const summaries = present.map((r) => seriesOf(db, r));
   const keys = [...new Set(summaries.flatMap((m) => [...m.keys()]))].sort(compareKeys);
   const series: SeriesData[] = [];
   const seenIds = new Set<string>();
   const metrics: MetricRow[] = keys.map((key) => {
     const direction = metricDirection(key, options.directions);
     const stats = present.map((r, i) => {
-      const summary = summaries[i].get(key);
-      if (!summary || summary.pointCount === 0) return undefined;
+      const entry = summaries[i].get(key);
+      const summary = entry?.summary;
+      if (!entry || !summary || summary.pointCount === 0) return undefined;
       const id = seriesId(r.run.uid, key);
       seenIds.add(id);
       const fingerprint = fingerprintOf(summary);
@@ -90,7 +129,7 @@ export function buildComparison(db: Database, runUids: readonly string[], option
         if (cached.series) series.push(cached.series);
         return { summary, stats: cached.stats };
       }
-      const loaded = loadSeries(db, r.id, r.run.uid, key, maxPoints, fingerprint, summary.pointCount);
+      const loaded = loadSeries(entry.points(), r.run.uid, key, maxPoints, fingerprint, summary.pointCount);
       options.cache?.entries.set(id, { fingerprint, maxPoints, stats: loaded.stats, series: includeSeries ? loaded.series : undefined });
       if (includeSeries) series.push(loaded.series);
       return { summary, stats: loaded.stats };
@@ -113,12 +152,12 @@ export function buildComparison(db: Database, runUids: readonly string[], option
 
 /** Full-resolution points of [fromStep, toStep] (decimated only beyond `maxPoints`), for a zoomed chart. */
 export function fetchRange(db: Database, runUid: string, key: string, fromStep: number, toStep: number, maxPoints: number): SeriesData | undefined {
-  const run = loadRun(db, runUid);
+  const run = loadRun(db, runUid) ?? loadLoggedModel(db, runUid);
   if (!run) return undefined;
-  const summary = seriesSummaries(db, run.id).find((s) => s.key === key);
-  if (!summary) return undefined;
-  const points = readMetricSeries(db, run.id, key, { fromStep: Math.min(fromStep, toStep), toStep: Math.max(fromStep, toStep) });
-  return decimate(runUid, key, points, Math.max(2, Math.floor(maxPoints)), fingerprintOf(summary), summary.pointCount);
+  const entry = seriesOf(db, run).get(key);
+  if (!entry) return undefined;
+  const points = entry.points({ fromStep: Math.min(fromStep, toStep), toStep: Math.max(fromStep, toStep) });
+  return decimate(runUid, key, points, Math.max(2, Math.floor(maxPoints)), fingerprintOf(entry.summary), entry.summary.pointCount);
 }
 
 function loadRun(db: Database, uid: string): RunRecordRow | undefined {
@@ -136,6 +175,7 @@ function loadRun(db: Database, uid: string): RunRecordRow | undefined {
   const name = optionalString(found[3]);
   return {
     id: Number(found[0]),
+    kind: 'run',
     run: {
       uid,
       id: externalId ?? uid,
@@ -152,13 +192,40 @@ function loadRun(db: Database, uid: string): RunRecordRow | undefined {
   };
 }
 
-function paramRows(db: Database, runIds: readonly number[]): ParamRow[] {
+/** A LoggedModel as a compared entry: its status, its source run's experiment, its folder. */
+function loadLoggedModel(db: Database, uid: string): RunRecordRow | undefined {
+  const m = loggedModelByUid(db, uid);
+  if (!m) return undefined;
+  return {
+    id: m.id,
+    kind: 'loggedModel',
+    run: {
+      uid,
+      id: m.modelId,
+      name: m.name,
+      experiment: m.experiment,
+      status: m.status,
+      startTime: m.createdAt ?? null,
+      endTime: null,
+      durationMs: null,
+      format: m.format,
+      sourcePath: m.sourcePath ?? null,
+      gitCommit: null,
+    },
+  };
+}
+
+function paramRows(db: Database, entries: readonly RunRecordRow[]): ParamRow[] {
   const byKey = new Map<string, (string | null)[]>();
-  runIds.forEach((runId, index) => {
-    for (const [key, value] of rows(db, 'SELECT key, value FROM params WHERE run_id = ?', [runId], (p) => [String(p[0]), String(p[1])] as const)) {
+  entries.forEach((entry, index) => {
+    const pairs =
+      entry.kind === 'loggedModel'
+        ? loggedModelPairs(db, entry.id, 'logged_model_params')
+        : rows(db, 'SELECT key, value FROM params WHERE run_id = ?', [entry.id], (p) => [String(p[0]), String(p[1])] as const);
+    for (const [key, value] of pairs) {
       let values = byKey.get(key);
       if (!values) {
-        values = new Array<string | null>(runIds.length).fill(null);
+        values = new Array<string | null>(entries.length).fill(null);
         byKey.set(key, values);
       }
       values[index] = value;
@@ -178,8 +245,7 @@ function fingerprintOf(s: SeriesSummary): string {
   return [s.pointCount, s.last?.step, s.last?.timestamp, s.last?.value, s.min, s.max, s.minStep, s.maxStep].join('|');
 }
 
-function loadSeries(db: Database, runId: number, runUid: string, key: string, maxPoints: number, fingerprint: string, total: number): { stats: SeriesStats; series: SeriesData } {
-  const points = readMetricSeries(db, runId, key);
+function loadSeries(points: Points, runUid: string, key: string, maxPoints: number, fingerprint: string, total: number): { stats: SeriesStats; series: SeriesData } {
   const sorted = sortByStep(points.steps, points.timestamps, points.values);
   let min: PointRef | null = null;
   let max: PointRef | null = null;

@@ -1,4 +1,4 @@
-import type { Diagnostic, ExperimentRecord, ImportSink, MetricBatch, RunRecord } from './types';
+import type { Diagnostic, ExperimentRecord, ImportSink, LoggedModelRecord, MetricBatch, RunRecord } from './types';
 
 /** An operation an importer emitted, kept in order until the engine applies them in one transaction. */
 export type SinkOperation =
@@ -6,7 +6,9 @@ export type SinkOperation =
   | { readonly op: 'run'; readonly record: RunRecord }
   | { readonly op: 'metrics'; readonly batch: MetricBatch }
   | { readonly op: 'resetMetrics'; readonly runUid: string; readonly key?: string }
-  | { readonly op: 'removeRun'; readonly uid: string };
+  | { readonly op: 'removeRun'; readonly uid: string }
+  | { readonly op: 'loggedModel'; readonly record: LoggedModelRecord }
+  | { readonly op: 'removeLoggedModels'; readonly which: { readonly uid: string } | { readonly uidPrefix: string } };
 
 /** Buffers what an importer emits: importers are async, a store transaction must not span awaits. */
 export class RecordingSink implements ImportSink {
@@ -35,5 +37,13 @@ export class RecordingSink implements ImportSink {
 
   diagnostic(diagnostic: Diagnostic): void {
     this.diagnostics.push(diagnostic);
+  }
+
+  loggedModel(record: LoggedModelRecord): void {
+    this.operations.push({ op: 'loggedModel', record });
+  }
+
+  removeLoggedModels(which: { readonly uid: string } | { readonly uidPrefix: string }): void {
+    this.operations.push({ op: 'removeLoggedModels', which });
   }
 }

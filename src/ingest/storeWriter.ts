@@ -1,7 +1,7 @@
 import type { Database } from 'sql.js';
 import { MetricWriter } from '../store';
 import type { SinkOperation } from './recordingSink';
-import type { ExperimentRecord, RunRecord } from './types';
+import type { ArtifactRecord, ExperimentRecord, LoggedModelRecord, RunRecord } from './types';
 
 /**
  * Applies importer operations to the store's tables. Call inside a transaction. Keeps uid → id
@@ -33,7 +33,7 @@ export class StoreWriter {
           break;
         case 'metrics': {
           const runId = this.runId(operation.batch.runUid);
-          if (runId !== undefined) metrics.append(runId, operation.batch.key, operation.batch);
+          if (runId !== undefined) metrics.append(runId, operation.batch.key, operation.batch, operation.batch.dataset ?? '', operation.batch.datasetDigest);
           break;
         }
         case 'resetMetrics': {
@@ -47,18 +47,37 @@ export class StoreWriter {
           this.db.run('DELETE FROM runs WHERE uid = ?', [operation.uid]);
           this.runIds.delete(operation.uid);
           break;
+        case 'loggedModel':
+          this.upsertLoggedModel(operation.record);
+          break;
+        case 'removeLoggedModels':
+          if ('uid' in operation.which) this.db.run('DELETE FROM logged_models WHERE uid = ?', [operation.which.uid]);
+          else this.db.run('DELETE FROM logged_models WHERE substr(uid, 1, ?) = ?', [operation.which.uidPrefix.length, operation.which.uidPrefix]);
+          break;
       }
     }
   }
 
   private upsertExperiment(e: ExperimentRecord): number {
     this.db.run(
-      `INSERT INTO experiments(uid, name, format, external_id, artifact_location, lifecycle, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO experiments(uid, name, format, external_id, artifact_location, lifecycle, created_at, updated_at, workspace, trace_count)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(uid) DO UPDATE SET name = excluded.name, format = excluded.format, external_id = excluded.external_id,
          artifact_location = excluded.artifact_location, lifecycle = excluded.lifecycle,
-         created_at = excluded.created_at, updated_at = excluded.updated_at`,
-      [e.uid, e.name, e.format, e.externalId ?? null, e.artifactLocation ?? null, e.lifecycle, e.createdAt ?? null, e.updatedAt ?? null],
+         created_at = excluded.created_at, updated_at = excluded.updated_at,
+         workspace = coalesce(excluded.workspace, workspace), trace_count = coalesce(excluded.trace_count, trace_count)`,
+      [
+        e.uid,
+        e.name,
+        e.format,
+        e.externalId ?? null,
+        e.artifactLocation ?? null,
+        e.lifecycle,
+        e.createdAt ?? null,
+        e.updatedAt ?? null,
+        e.workspace ?? null,
+        e.traceCount ?? null,
+      ],
     );
     const id = this.lookup('experiments', e.uid)!;
     this.experimentIds.set(e.uid, id);
@@ -108,19 +127,70 @@ export class StoreWriter {
     this.runIds.set(r.uid, id);
     this.replacePairs('params', id, r.params);
     this.replacePairs('run_tags', id, r.tags);
-    if (r.artifacts) {
-      this.db.run('DELETE FROM artifacts WHERE run_id = ?', [id]);
-      for (const a of r.artifacts) {
-        this.db.run('INSERT OR REPLACE INTO artifacts(run_id, path, size, is_dir) VALUES (?, ?, ?, ?)', [id, a.path, a.size ?? null, a.isDir ? 1 : 0]);
-      }
+    if (r.artifacts) this.replaceArtifacts('artifacts', 'run_id', id, r.artifacts);
+  }
+
+  private replaceArtifacts(table: 'artifacts' | 'logged_model_artifacts', owner: 'run_id' | 'model_id', id: number, artifacts: readonly ArtifactRecord[]): void {
+    this.db.run(`DELETE FROM ${table} WHERE ${owner} = ?`, [id]);
+    for (const a of artifacts) {
+      this.db.run(`INSERT OR REPLACE INTO ${table}(${owner}, path, size, is_dir) VALUES (?, ?, ?, ?)`, [id, a.path, a.size ?? null, a.isDir ? 1 : 0]);
     }
   }
 
-  private replacePairs(table: 'params' | 'run_tags', runId: number, pairs: Readonly<Record<string, string>>): void {
-    this.db.run(`DELETE FROM ${table} WHERE run_id = ?`, [runId]);
-    const insert = this.db.prepare(`INSERT INTO ${table}(run_id, key, value) VALUES (?, ?, ?)`);
+  /** A LoggedModel replaces its previous copy whole: a model holds a handful of points, not a long series. */
+  private upsertLoggedModel(m: LoggedModelRecord): void {
+    const experimentId =
+      this.experimentIds.get(m.experimentUid) ??
+      this.lookup('experiments', m.experimentUid) ??
+      this.upsertExperiment({ uid: m.experimentUid, name: m.experimentUid.replace(/^[^:]*:/, ''), format: m.format, lifecycle: 'active' });
+    this.db.run('DELETE FROM logged_models WHERE uid = ?', [m.uid]);
+    this.db.run(
+      `INSERT INTO logged_models(uid, experiment_id, external_id, name, source_run_uid, status, status_message, model_type,
+                                 artifact_location, format, source_path, created_at, updated_at, deleted)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        m.uid,
+        experimentId,
+        m.externalId,
+        m.name,
+        m.sourceRunUid ?? null,
+        m.status,
+        m.statusMessage ?? null,
+        m.modelType ?? null,
+        m.artifactLocation ?? null,
+        m.format,
+        m.sourcePath,
+        m.createdAt ?? null,
+        m.updatedAt ?? null,
+        m.deleted ? 1 : 0,
+      ],
+    );
+    const id = Number(this.db.exec('SELECT last_insert_rowid()')[0].values[0][0]);
+    this.replacePairs('logged_model_params', id, m.params, 'model_id');
+    this.replacePairs('logged_model_tags', id, m.tags, 'model_id');
+    const insert = this.db.prepare(
+      'INSERT INTO logged_model_metrics(model_id, seq, key, dataset, dataset_digest, step, timestamp, value, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     try {
-      for (const [key, value] of Object.entries(pairs)) insert.run([runId, key, value]);
+      m.metrics.forEach((p, seq) =>
+        insert.run([id, seq, p.key, p.dataset, p.datasetDigest ?? null, p.step, p.timestamp, Number.isNaN(p.value) ? null : p.value, p.runId ?? null]),
+      );
+    } finally {
+      insert.free();
+    }
+    if (m.artifacts) this.replaceArtifacts('logged_model_artifacts', 'model_id', id, m.artifacts);
+  }
+
+  private replacePairs(
+    table: 'params' | 'run_tags' | 'logged_model_params' | 'logged_model_tags',
+    ownerId: number,
+    pairs: Readonly<Record<string, string>>,
+    owner: 'run_id' | 'model_id' = 'run_id',
+  ): void {
+    this.db.run(`DELETE FROM ${table} WHERE ${owner} = ?`, [ownerId]);
+    const insert = this.db.prepare(`INSERT INTO ${table}(${owner}, key, value) VALUES (?, ?, ?)`);
+    try {
+      for (const [key, value] of Object.entries(pairs)) insert.run([ownerId, key, value]);
     } finally {
       insert.free();
     }

@@ -30,6 +30,10 @@ export interface ExperimentRecord {
   readonly createdAt?: number;
   readonly updatedAt?: number;
   readonly tags?: Readonly<Record<string, string>>;
+  /** MLflow 3's `workspace` (experiments and registry rows carry it; 'default' unless configured). */
+  readonly workspace?: string;
+  /** MLflow 3 traces (`tr-*` folders, `trace_info` rows) in this experiment: counted, not imported. */
+  readonly traceCount?: number;
 }
 
 export interface ArtifactRecord {
@@ -69,6 +73,54 @@ export interface MetricBatch {
   readonly steps: ArrayLike<number>;
   readonly timestamps: ArrayLike<number>;
   readonly values: ArrayLike<number>;
+  /**
+   * The dataset the points were logged against (MLflow 3 `dataset_name`); absent or '' for none.
+   * A series is (run, key, dataset): `val_auc` on churn_eval and on churn_test are two series.
+   */
+  readonly dataset?: string;
+  readonly datasetDigest?: string;
+}
+
+/** MLflow 3 LoggedModel status (the file store writes it as an int: 0..3). */
+export type LoggedModelStatus = 'UNSPECIFIED' | 'PENDING' | 'READY' | 'FAILED';
+
+/** One metric point of a LoggedModel; `dataset` is '' when it was not logged against a dataset. */
+export interface LoggedModelMetric {
+  readonly key: string;
+  readonly dataset: string;
+  readonly datasetDigest?: string;
+  readonly step: number;
+  readonly timestamp: number;
+  readonly value: number;
+  /** The run that logged the point (an evaluation run may log onto another run's model). */
+  readonly runId?: string;
+}
+
+/** An MLflow 3 LoggedModel (`m-<id>`): a checkpoint or model with its own params, tags, metrics and artifacts. */
+export interface LoggedModelRecord {
+  /** `<format>:<store>#model:<m-id>`. */
+  readonly uid: string;
+  readonly experimentUid: string;
+  readonly format: SourceFormat;
+  /** MLflow's model_id, `m-<32 hex>`. */
+  readonly externalId: string;
+  readonly name: string;
+  /** runs.uid of the run that produced it; absent for models logged without a run. */
+  readonly sourceRunUid?: string;
+  readonly status: LoggedModelStatus;
+  readonly statusMessage?: string;
+  readonly modelType?: string;
+  readonly artifactLocation?: string;
+  /** The model's folder or the database, relative to the workspace folder. */
+  readonly sourcePath: string;
+  readonly createdAt?: number;
+  readonly updatedAt?: number;
+  readonly deleted: boolean;
+  readonly params: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Every point the origin holds (the file store keeps all lines; MLflow's reader returns only the latest). */
+  readonly metrics: readonly LoggedModelMetric[];
+  readonly artifacts?: readonly ArtifactRecord[];
 }
 
 export interface ImportSink {
@@ -81,6 +133,10 @@ export interface ImportSink {
   resetMetrics(runUid: string, key?: string): void;
   removeRun(uid: string): void;
   diagnostic(diagnostic: Diagnostic): void;
+  /** Insert or replace a LoggedModel with its params, tags, metrics and artifacts (sinks that keep no models omit it). */
+  loggedModel?(record: LoggedModelRecord): void;
+  /** Remove LoggedModels: one by uid, or every one whose uid starts with `uidPrefix` (a re-read database). */
+  removeLoggedModels?(which: { readonly uid: string } | { readonly uidPrefix: string }): void;
 }
 
 /** Where the previous import of one file stopped. */

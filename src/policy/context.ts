@@ -6,7 +6,7 @@ import type { Database } from 'sql.js';
 import type { Stage } from '../registry/events';
 import type { ModelState, VersionState } from '../registry/projection';
 import { runForUid } from '../registry/queries';
-import { seriesSummaries } from '../store/metrics';
+import { seriesLabel, seriesSummaries } from '../store/metrics';
 import { canPromote, evaluateRule, type Approval, type GateContext, type GateResult, type Person, type PromotionDecision, type VersionMetrics } from './gates';
 import { ruleFor, type Policy, type PolicyTarget, type StageRule } from './policyFile';
 
@@ -77,7 +77,7 @@ export function lastMetricValues(db: Database, runUid: string): Record<string, n
   const run = runForUid(db, runUid);
   if (!run) return undefined;
   const values: Record<string, number> = {};
-  for (const series of seriesSummaries(db, run.id)) if (series.last) values[series.key] = series.last.value;
+  for (const series of seriesSummaries(db, run.id)) if (series.last) values[seriesLabel(series.key, series.dataset)] = series.last.value;
   return values;
 }
 

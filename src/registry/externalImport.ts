@@ -83,6 +83,8 @@ function toProjected(db: Database, m: ExternalModel): ProjectedModel {
           ...(v.createdAt !== undefined ? { createdAt: v.createdAt } : {}),
           ...(v.updatedAt !== undefined ? { updatedAt: v.updatedAt } : {}),
           tags: v.tags,
+          ...(v.modelId !== undefined ? { loggedModelId: v.modelId } : {}),
+          ...(v.copiedFrom !== undefined ? { copiedFrom: v.copiedFrom } : {}),
         };
       }),
   };

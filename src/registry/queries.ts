@@ -22,6 +22,10 @@ export interface VersionRow {
   readonly source: string | undefined;
   /** The source run's name, when the run is in the store. */
   readonly runName: string | undefined;
+  /** MLflow 3: the LoggedModel (`m-<id>`) behind the version. */
+  readonly loggedModelId: string | undefined;
+  /** MLflow 3 copy_model_version: the version this one copies. */
+  readonly copiedFrom: { readonly name: string; readonly version: number } | undefined;
 }
 
 export function listModels(db: Database): ModelRow[] {
@@ -48,7 +52,8 @@ export function listVersions(db: Database, modelId: number): VersionRow[] {
     db,
     `SELECT v.id, v.version, v.stage, v.run_uid, v.created_by, v.created_at,
             (SELECT group_concat(a.alias, ',') FROM aliases a WHERE a.model_id = v.model_id AND a.version = v.version),
-            v.description, v.source, (SELECT r.name FROM runs r WHERE r.uid = v.run_uid)
+            v.description, v.source, (SELECT r.name FROM runs r WHERE r.uid = v.run_uid),
+            v.logged_model_id, v.copied_from_model, v.copied_from_version
        FROM model_versions v WHERE v.model_id = ? ORDER BY v.version DESC`,
     [modelId],
     (r) => ({
@@ -62,6 +67,8 @@ export function listVersions(db: Database, modelId: number): VersionRow[] {
       description: optionalString(r[7]),
       source: optionalString(r[8]),
       runName: optionalString(r[9]),
+      loggedModelId: optionalString(r[10]),
+      copiedFrom: r[11] === null || r[11] === undefined ? undefined : { name: String(r[11]), version: Number(r[12]) },
     }),
   );
 }

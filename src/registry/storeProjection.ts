@@ -1,5 +1,6 @@
 import type { Database } from 'sql.js';
 import type { LedgerEvent } from './events';
+import { parseModelsUri } from './external/mlflowModelSource';
 import type { RegistryState } from './projection';
 
 export interface ProjectedVersion {
@@ -12,6 +13,9 @@ export interface ProjectedVersion {
   readonly createdAt?: number;
   readonly updatedAt?: number;
   readonly tags: Readonly<Record<string, string>>;
+  /** MLflow 3: the LoggedModel behind the version, and the version a copy was made from. */
+  readonly loggedModelId?: string;
+  readonly copiedFrom?: { readonly name: string; readonly version: number };
 }
 
 export interface ProjectedModel {
@@ -22,6 +26,12 @@ export interface ProjectedModel {
   readonly tags: Readonly<Record<string, string>>;
   readonly aliases: ReadonlyMap<string, number> | Readonly<Record<string, number>>;
   readonly versions: readonly ProjectedVersion[];
+}
+
+/** A ledger version registered from an MLflow 3 LoggedModel has the source `models:/m-…`. */
+function loggedModelOf(source: string | undefined): { loggedModelId?: string } {
+  const uri = parseModelsUri(source);
+  return uri && 'modelId' in uri ? { loggedModelId: uri.modelId } : {};
 }
 
 const ms = (iso: string | undefined) => (iso === undefined ? null : Date.parse(iso));
@@ -45,6 +55,7 @@ export function ledgerModels(state: RegistryState): ProjectedModel[] {
       createdAt: Date.parse(v.createdAt),
       updatedAt: Date.parse(v.updatedAt),
       tags: v.tags,
+      ...loggedModelOf(v.source),
     })),
   }));
 }
@@ -69,9 +80,23 @@ export function replaceRegistry(db: Database, origin: string, models: readonly P
     for (const [alias, version] of aliases) db.run('INSERT INTO aliases(model_id, alias, version) VALUES (?, ?, ?)', [modelId, alias, version]);
     for (const v of m.versions) {
       db.run(
-        `INSERT INTO model_versions(model_id, version, stage, run_uid, source, description, created_by, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [modelId, v.version, v.stage, v.runUid ?? null, v.source ?? null, v.description ?? null, v.createdBy ?? null, v.createdAt ?? null, v.updatedAt ?? null],
+        `INSERT INTO model_versions(model_id, version, stage, run_uid, source, description, created_by, created_at, updated_at,
+                                    logged_model_id, copied_from_model, copied_from_version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          modelId,
+          v.version,
+          v.stage,
+          v.runUid ?? null,
+          v.source ?? null,
+          v.description ?? null,
+          v.createdBy ?? null,
+          v.createdAt ?? null,
+          v.updatedAt ?? null,
+          v.loggedModelId ?? null,
+          v.copiedFrom?.name ?? null,
+          v.copiedFrom?.version ?? null,
+        ],
       );
       const versionId = Number(db.exec('SELECT last_insert_rowid()')[0].values[0][0]);
       for (const [key, value] of Object.entries(v.tags)) db.run('INSERT INTO version_tags(version_id, key, value) VALUES (?, ?, ?)', [versionId, key, value]);

@@ -68,6 +68,52 @@ export interface MlflowRegisteredModel {
   readonly aliases?: readonly { readonly alias: string; readonly version: string }[];
 }
 
+/** An MLflow 3 LoggedModel as `logged-models/search` and `logged-models/get` return it. */
+export interface MlflowLoggedModel {
+  readonly info: {
+    readonly model_id: string;
+    readonly experiment_id: string;
+    readonly name: string;
+    readonly creation_timestamp_ms?: number;
+    readonly last_updated_timestamp_ms?: number;
+    readonly artifact_uri?: string;
+    readonly status?: string;
+    readonly status_message?: string;
+    readonly model_type?: string;
+    readonly source_run_id?: string;
+    readonly tags?: readonly MlflowTag[];
+  };
+  readonly data?: {
+    readonly params?: readonly MlflowTag[];
+    readonly metrics?: readonly (MlflowMetric & { readonly dataset_name?: string; readonly dataset_digest?: string })[];
+  };
+}
+
+/**
+ * Every LoggedModel of the experiments, all pages (MLflow >= 3.0). Undefined from a 2.x server,
+ * which has no such endpoint: the caller carries on without LoggedModels.
+ */
+export async function searchLoggedModels(client: MlflowClient, experimentIds: readonly string[]): Promise<MlflowLoggedModel[] | undefined> {
+  const out: MlflowLoggedModel[] = [];
+  if (experimentIds.length === 0) return out;
+  let token: string | undefined;
+  try {
+    do {
+      const page = await client.post<{ models?: MlflowLoggedModel[]; next_page_token?: string }>(
+        'logged-models/search',
+        { experiment_ids: experimentIds, max_results: 100, ...(token ? { page_token: token } : {}) },
+        true,
+      );
+      out.push(...checkList(client, 'logged-models/search', page.models, 'models'));
+      token = page.next_page_token || undefined;
+    } while (token);
+  } catch (error) {
+    if (error instanceof MlflowServerError && error.kind === 'unsupported') return undefined;
+    throw error;
+  }
+  return out;
+}
+
 export const RUN_PAGE_SIZE = 1000;
 
 /** Every active experiment (deleted ones too with `all`), all pages. */

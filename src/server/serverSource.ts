@@ -5,9 +5,10 @@
  */
 import type { Database } from 'sql.js';
 import { rows } from '../tracking/queries';
-import { getHistoryBulkInterval, getMetricHistory, getRun, searchExperiments, searchModelVersions, searchRegisteredModels, searchRuns, type MlflowModelVersion, type MlflowRun } from './api';
+import { getHistoryBulkInterval, getMetricHistory, getRun, searchExperiments, searchLoggedModels, searchModelVersions, searchRegisteredModels, searchRuns, type MlflowModelVersion, type MlflowRun } from './api';
 import { MlflowServerError, type MlflowClient } from './client';
 import {
+  applyLoggedModels,
   applyRegistry,
   applyRuns,
   fetchOf,
@@ -81,10 +82,13 @@ export class ServerSource {
       let models = 0;
       let versions: { models: Awaited<ReturnType<typeof searchRegisteredModels>>; versionsOf: Map<string, MlflowModelVersion[]> } | undefined;
       if (options.registry !== false) versions = await this.fetchRegistry();
+      // MLflow >= 3.0 has LoggedModels; a 2.x server has no such endpoint (undefined): none cached.
+      const loggedModels = await searchLoggedModels(this.client, experiments.map((e) => e.experiment_id));
       this.filter = filter;
       const now = this.now();
       this.options.store.transaction(() => {
         applyRuns(this.db, this.id, experiments, runs, { complete: !filter, now });
+        if (loggedModels) applyLoggedModels(this.db, this.id, loggedModels);
         if (versions) models = applyRegistry(this.db, this.id, versions.models, versions.versionsOf, now);
         markServerOk(this.db, this.id, now);
       });

@@ -9,7 +9,11 @@ import type { Database, SqlValue, Statement } from 'sql.js';
 import { MetricWriter } from '../store';
 import { optionalNumber, optionalString, rows } from '../tracking/queries';
 import { replaceRegistry, type ProjectedModel } from '../registry/storeProjection';
-import type { MlflowExperiment, MlflowMetric, MlflowModelVersion, MlflowRegisteredModel, MlflowRun, MlflowTag } from './api';
+import type { MlflowExperiment, MlflowLoggedModel, MlflowMetric, MlflowModelVersion, MlflowRegisteredModel, MlflowRun, MlflowTag } from './api';
+import { loggedModelStatus } from '../ingest/mlflow/loggedModels';
+import type { SinkOperation } from '../ingest/recordingSink';
+import { StoreWriter } from '../ingest/storeWriter';
+import type { SourceFormat } from '../ingest/types';
 import { displayUrl } from './client';
 
 export const SERVER_FORMAT = 'mlflow-server';
@@ -312,4 +316,50 @@ export function applyRegistry(db: Database, serverId: string, models: readonly M
 
 function idOf(db: Database, table: 'runs' | 'experiments', uid: string): number | undefined {
   return rows(db, `SELECT id FROM ${table} WHERE uid = ?`, [uid], (r) => Number(r[0]))[0];
+}
+
+export const loggedModelUidFor = (serverId: string, modelId: string) => `${SERVER_UID_PREFIX}${serverId}:model:${modelId}`;
+
+/**
+ * Replaces the server's cached LoggedModels (MLflow >= 3.0) with `models`: the same rows local
+ * stores get, so the Runs view, the comparison and the CLI show them unchanged.
+ */
+export function applyLoggedModels(db: Database, serverId: string, models: readonly MlflowLoggedModel[]): number {
+  const pairs = (list: readonly { key: string; value: string }[] | undefined) => Object.fromEntries((list ?? []).map((t) => [t.key, t.value]));
+  const operations: SinkOperation[] = [{ op: 'removeLoggedModels', which: { uidPrefix: loggedModelUidFor(serverId, '') } }];
+  for (const { info, data } of models) {
+    operations.push({
+      op: 'loggedModel',
+      record: {
+        uid: loggedModelUidFor(serverId, info.model_id),
+        experimentUid: experimentUidFor(serverId, info.experiment_id),
+        // Runs from a server have the format 'mlflow-server' too (a text column; not a file format).
+        format: SERVER_FORMAT as SourceFormat,
+        externalId: info.model_id,
+        name: info.name,
+        ...(info.source_run_id ? { sourceRunUid: runUidFor(serverId, info.source_run_id) } : {}),
+        status: loggedModelStatus(info.status) ?? 'UNSPECIFIED',
+        ...(info.status_message ? { statusMessage: info.status_message } : {}),
+        ...(info.model_type ? { modelType: info.model_type } : {}),
+        ...(info.artifact_uri ? { artifactLocation: info.artifact_uri } : {}),
+        sourcePath: '',
+        ...(info.creation_timestamp_ms !== undefined ? { createdAt: info.creation_timestamp_ms } : {}),
+        ...(info.last_updated_timestamp_ms !== undefined ? { updatedAt: info.last_updated_timestamp_ms } : {}),
+        deleted: false,
+        params: pairs(data?.params),
+        tags: pairs(info.tags),
+        metrics: (data?.metrics ?? []).map((m) => ({
+          key: m.key,
+          dataset: m.dataset_name ?? '',
+          ...(m.dataset_digest ? { datasetDigest: m.dataset_digest } : {}),
+          step: m.step ?? 0,
+          timestamp: m.timestamp ?? 0,
+          value: metricValue(m.value),
+          ...(m.run_id ? { runId: m.run_id } : {}),
+        })),
+      },
+    });
+  }
+  new StoreWriter(db).apply(operations);
+  return models.length;
 }

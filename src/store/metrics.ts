@@ -10,8 +10,26 @@ export interface PointBatch {
   readonly values: ArrayLike<number>;
 }
 
+/**
+ * How a series is named where one string must say which: `val_auc` for the series without a
+ * dataset, `val_auc[churn_eval]` for the one logged against churn_eval (the filter language, the
+ * CLI's metric maps and the comparison's series names use this form).
+ */
+export function seriesLabel(key: string, dataset: string | undefined): string {
+  return dataset ? `${key}[${dataset}]` : key;
+}
+
+/** The inverse of seriesLabel: `val_auc[churn_eval]` → key val_auc, dataset churn_eval. */
+export function parseSeriesLabel(label: string): { readonly key: string; readonly dataset: string } {
+  const match = /^(.+)\[([^[\]]+)\]$/.exec(label);
+  return match ? { key: match[1], dataset: match[2] } : { key: label, dataset: '' };
+}
+
 export interface SeriesSummary {
   readonly key: string;
+  /** The dataset the points were logged against (MLflow 3); '' for none. */
+  readonly dataset: string;
+  readonly datasetDigest: string | undefined;
   readonly pointCount: number;
   /** The point MLflow calls "latest": largest (step, timestamp, value). */
   readonly last: { readonly step: number; readonly timestamp: number; readonly value: number } | undefined;
@@ -55,8 +73,9 @@ export class MetricWriter {
     return statement;
   }
 
-  append(runId: number, key: string, batch: PointBatch): void {
-    appendWith(this, runId, key, batch);
+  /** Appends to the series (run, key, dataset); `dataset` '' (the default) is the series without one. */
+  append(runId: number, key: string, batch: PointBatch, dataset = '', datasetDigest?: string): void {
+    appendWith(this, { runId, key, dataset, datasetDigest }, batch);
   }
 
   free(): void {
@@ -69,19 +88,27 @@ export class MetricWriter {
  * Appends points to the series (run, key), in arrival order. Call inside a transaction when
  * appending to several series at once. Cost: one chunk re-encode at most, plus new chunks.
  */
-export function appendMetricPoints(db: Database, runId: number, key: string, batch: PointBatch): void {
+export function appendMetricPoints(db: Database, runId: number, key: string, batch: PointBatch, dataset = ''): void {
   const writer = new MetricWriter(db);
   try {
-    writer.append(runId, key, batch);
+    writer.append(runId, key, batch, dataset);
   } finally {
     writer.free();
   }
 }
 
-function appendWith(w: MetricWriter, runId: number, key: string, batch: PointBatch): void {
+/** Which series: MLflow 3 keys a series by (run, key, dataset). */
+interface SeriesId {
+  readonly runId: number;
+  readonly key: string;
+  readonly dataset: string;
+  readonly datasetDigest: string | undefined;
+}
+
+function appendWith(w: MetricWriter, which: SeriesId, batch: PointBatch): void {
   const n = batch.values.length;
   if (n === 0) return;
-  const series = loadOrCreateSeries(w, runId, key);
+  const series = loadOrCreateSeries(w, which);
   let { steps, timestamps, values } = batch;
   let seq = series.chunkCount;
 
@@ -109,16 +136,18 @@ function appendWith(w: MetricWriter, runId: number, key: string, batch: PointBat
 /** Summaries of every series of a run, without decoding any chunk. */
 export function seriesSummaries(db: Database, runId: number): SeriesSummary[] {
   const statement = db.prepare(
-    `SELECT key, point_count, last_step, last_timestamp, last_value, last_is_nan, min_value, max_value, min_step, max_step
-       FROM metric_series WHERE run_id = ? ORDER BY key`,
+    `SELECT key, point_count, last_step, last_timestamp, last_value, last_is_nan, min_value, max_value, min_step, max_step, dataset, dataset_digest
+       FROM metric_series WHERE run_id = ? ORDER BY key, dataset`,
   );
   const out: SeriesSummary[] = [];
   try {
     statement.bind([runId]);
     while (statement.step()) {
-      const [k, count, lastStep, lastTimestamp, lastValue, lastIsNan, min, max, minStep, maxStep] = statement.get();
+      const [k, count, lastStep, lastTimestamp, lastValue, lastIsNan, min, max, minStep, maxStep, dataset, digest] = statement.get();
       out.push({
         key: String(k),
+        dataset: String(dataset ?? ''),
+        datasetDigest: digest === null ? undefined : String(digest),
         pointCount: Number(count),
         last:
           lastStep === null
@@ -136,20 +165,24 @@ export function seriesSummaries(db: Database, runId: number): SeriesSummary[] {
   return out;
 }
 
-/** All points of a series in arrival order, or only the chunks that overlap [fromStep, toStep]. */
+/**
+ * All points of a series in arrival order, or only the chunks that overlap [fromStep, toStep].
+ * `dataset` '' (the default) is the series logged without a dataset.
+ */
 export function readMetricSeries(
   db: Database,
   runId: number,
   key: string,
   range?: { readonly fromStep: number; readonly toStep: number },
+  dataset = '',
 ): DecodedChunk {
   const statement = db.prepare(
     `SELECT c.data FROM metric_chunks c JOIN metric_series s ON s.id = c.series_id
-      WHERE s.run_id = ? AND s.key = ? AND c.max_step >= ? AND c.min_step <= ? ORDER BY c.seq`,
+      WHERE s.run_id = ? AND s.key = ? AND s.dataset = ? AND c.max_step >= ? AND c.min_step <= ? ORDER BY c.seq`,
   );
   const chunks: DecodedChunk[] = [];
   try {
-    statement.bind([runId, key, range?.fromStep ?? -Number.MAX_VALUE, range?.toStep ?? Number.MAX_VALUE]);
+    statement.bind([runId, key, dataset, range?.fromStep ?? -Number.MAX_VALUE, range?.toStep ?? Number.MAX_VALUE]);
     while (statement.step()) {
       chunks.push(decodeChunk(statement.get()[0] as Uint8Array));
     }
@@ -161,16 +194,20 @@ export function readMetricSeries(
   return filterRange(joined, range.fromStep, range.toStep);
 }
 
-function loadOrCreateSeries(w: MetricWriter, runId: number, key: string): SeriesRow {
+function loadOrCreateSeries(w: MetricWriter, which: SeriesId): SeriesRow {
+  const { runId, key, dataset, datasetDigest } = which;
   const select = w.statement(
     `SELECT id, point_count, chunk_count, last_step, last_timestamp, last_value, last_is_nan,
-            min_value, max_value, min_step, max_step, first_timestamp, max_timestamp
-       FROM metric_series WHERE run_id = ? AND key = ?`,
+            min_value, max_value, min_step, max_step, first_timestamp, max_timestamp, dataset_digest
+       FROM metric_series WHERE run_id = ? AND key = ? AND dataset = ?`,
   );
   try {
-    select.bind([runId, key]);
+    select.bind([runId, key, dataset]);
     if (select.step()) {
       const r = select.get();
+      if (datasetDigest !== undefined && r[13] !== datasetDigest) {
+        w.statement('UPDATE metric_series SET dataset_digest = ? WHERE id = ?').run([datasetDigest, Number(r[0])]);
+      }
       return {
         id: Number(r[0]),
         pointCount: Number(r[1]),
@@ -189,10 +226,10 @@ function loadOrCreateSeries(w: MetricWriter, runId: number, key: string): Series
   } finally {
     select.reset();
   }
-  const insert = w.statement('INSERT INTO metric_series(run_id, key) VALUES (?, ?) RETURNING id');
+  const insert = w.statement('INSERT INTO metric_series(run_id, key, dataset, dataset_digest) VALUES (?, ?, ?, ?) RETURNING id');
   let id: number;
   try {
-    insert.bind([runId, key]);
+    insert.bind([runId, key, dataset, datasetDigest ?? null]);
     insert.step();
     id = Number(insert.get()[0]);
   } finally {

@@ -236,6 +236,109 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'mlflow3',
+    sql: `
+      -- MLflow 3: a metric point may be logged against a dataset. A series becomes (run, key, dataset),
+      -- dataset '' for none. SQLite cannot change a UNIQUE constraint in place: rebuild the table,
+      -- keeping every id (metric_chunks points at them; foreign keys are off during migrations).
+      CREATE TABLE metric_series_v4 (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        point_count INTEGER NOT NULL DEFAULT 0,
+        chunk_count INTEGER NOT NULL DEFAULT 0,
+        last_step INTEGER,
+        last_timestamp INTEGER,
+        last_value REAL,
+        last_is_nan INTEGER NOT NULL DEFAULT 0,
+        min_value REAL,
+        max_value REAL,
+        min_step INTEGER,
+        max_step INTEGER,
+        first_timestamp INTEGER,
+        max_timestamp INTEGER,
+        dataset TEXT NOT NULL DEFAULT '',   -- MLflow dataset_name; '' when not logged against a dataset
+        dataset_digest TEXT,                -- MLflow dataset_digest, as last written
+        UNIQUE (run_id, key, dataset)
+      );
+      INSERT INTO metric_series_v4 (id, run_id, key, point_count, chunk_count, last_step, last_timestamp, last_value, last_is_nan,
+                                    min_value, max_value, min_step, max_step, first_timestamp, max_timestamp)
+        SELECT id, run_id, key, point_count, chunk_count, last_step, last_timestamp, last_value, last_is_nan,
+               min_value, max_value, min_step, max_step, first_timestamp, max_timestamp FROM metric_series;
+      DROP TABLE metric_series;
+      ALTER TABLE metric_series_v4 RENAME TO metric_series;
+
+      ALTER TABLE experiments ADD COLUMN workspace TEXT;      -- MLflow 3 workspace ('default')
+      ALTER TABLE experiments ADD COLUMN trace_count INTEGER; -- MLflow 3 traces in the experiment (counted only)
+
+      -- Registry versions of MLflow 3: the LoggedModel behind the version (source models:/m-...), and
+      -- for copy_model_version copies (source models:/<name>/<version>) the version copied.
+      ALTER TABLE model_versions ADD COLUMN logged_model_id TEXT;
+      ALTER TABLE model_versions ADD COLUMN copied_from_model TEXT;
+      ALTER TABLE model_versions ADD COLUMN copied_from_version INTEGER;
+
+      -- MLflow 3 LoggedModels (m-<id>): checkpoints and models with their own params, tags, metrics,
+      -- status and artifacts, linked to the run that produced them (none for models logged without one).
+      CREATE TABLE logged_models (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,           -- <format>:<store>#model:<m-id>
+        experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+        external_id TEXT NOT NULL,          -- m-<32 hex>
+        name TEXT NOT NULL,
+        source_run_uid TEXT,                -- runs.uid
+        status TEXT NOT NULL,               -- UNSPECIFIED, PENDING, READY, FAILED
+        status_message TEXT,
+        model_type TEXT,
+        artifact_location TEXT,
+        format TEXT NOT NULL,
+        source_path TEXT,
+        created_at INTEGER,
+        updated_at INTEGER,
+        deleted INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX logged_models_by_run ON logged_models(source_run_uid);
+      CREATE INDEX logged_models_by_experiment ON logged_models(experiment_id);
+
+      CREATE TABLE logged_model_params (
+        model_id INTEGER NOT NULL REFERENCES logged_models(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (model_id, key)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE logged_model_tags (
+        model_id INTEGER NOT NULL REFERENCES logged_models(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (model_id, key)
+      ) WITHOUT ROWID;
+
+      -- One row per point (LoggedModels hold a few points each; runs hold the long series).
+      -- A NULL value means NaN, as in metric_series.
+      CREATE TABLE logged_model_metrics (
+        model_id INTEGER NOT NULL REFERENCES logged_models(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,               -- order in the origin
+        key TEXT NOT NULL,
+        dataset TEXT NOT NULL DEFAULT '',
+        dataset_digest TEXT,
+        step INTEGER NOT NULL,
+        timestamp INTEGER NOT NULL,
+        value REAL,
+        run_id TEXT,                        -- MLflow run id that logged the point
+        PRIMARY KEY (model_id, seq)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE logged_model_artifacts (
+        model_id INTEGER NOT NULL REFERENCES logged_models(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        size INTEGER,
+        is_dir INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (model_id, path)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -254,6 +357,19 @@ export function migrate(db: Database, target: number = LATEST_SCHEMA_VERSION): n
   if (from > LATEST_SCHEMA_VERSION) {
     throw new StoreTooNewError(from, LATEST_SCHEMA_VERSION);
   }
+  // A migration may rebuild a parent table (4: metric_series): with foreign keys on, dropping it
+  // would cascade into its children. The pragma cannot change inside a transaction, so set it here.
+  const foreignKeys = Number(db.exec('PRAGMA foreign_keys')[0]?.values[0]?.[0] ?? 0);
+  if (foreignKeys) db.exec('PRAGMA foreign_keys = OFF');
+  try {
+    applyMigrations(db, from, target);
+  } finally {
+    if (foreignKeys) db.exec('PRAGMA foreign_keys = ON');
+  }
+  return from;
+}
+
+function applyMigrations(db: Database, from: number, target: number): void {
   for (const migration of MIGRATIONS) {
     if (migration.version <= from || migration.version > target) {
       continue;
@@ -268,7 +384,6 @@ export function migrate(db: Database, target: number = LATEST_SCHEMA_VERSION): n
       throw new Error(`Migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`);
     }
   }
-  return from;
 }
 
 export class StoreTooNewError extends Error {

@@ -69,7 +69,7 @@ export function listRuns(db: Database, experimentId: number, options: ListRunsOp
     db,
     `SELECT r.id, r.uid, r.external_id, r.name, r.status, r.start_time, r.end_time, r.format, r.source_path, r.deleted,
             s.point_count, s.last_value, s.last_is_nan
-       FROM runs r LEFT JOIN metric_series s ON s.run_id = r.id AND s.key = ?
+       FROM runs r LEFT JOIN metric_series s ON s.run_id = r.id AND s.key = ? AND s.dataset = ''
       WHERE r.experiment_id = ? ${deleted} ${filter} ORDER BY ${orderByFor(options.sort ?? 'newest')}`,
     [key, experimentId, ...(options.filter?.params ?? [])],
     (r) => ({

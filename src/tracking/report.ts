@@ -1,5 +1,5 @@
 import type { Database } from 'sql.js';
-import { seriesSummaries } from '../store';
+import { seriesLabel, seriesSummaries } from '../store';
 import { optionalNumber, optionalString, rows } from './queries';
 
 export interface StoreCounts {
@@ -58,7 +58,7 @@ export function listAllRuns(db: Database, options: { includeDeleted?: boolean } 
     const params: Record<string, string> = {};
     for (const [k, v] of rows(db, 'SELECT key, value FROM params WHERE run_id = ? ORDER BY key', [runId], (p) => [String(p[0]), String(p[1])] as const)) params[k] = v;
     const metrics: Record<string, number> = {};
-    for (const s of seriesSummaries(db, runId)) if (s.last) metrics[s.key] = s.last.value;
+    for (const s of seriesSummaries(db, runId)) if (s.last) metrics[seriesLabel(s.key, s.dataset)] = s.last.value;
     return {
       id: optionalString(r[2]) ?? String(r[1]),
       uid: String(r[1]),

@@ -1,10 +1,12 @@
 import type { SqlValue } from 'sql.js';
 import { ownValue } from '../shared/ownKey';
+import { parseSeriesLabel } from '../store/metrics';
 
 /**
  * Run filters in the spirit of MLflow's search syntax, compiled to SQL over the store:
  *   val_loss < 0.3                     a metric's last value (bare names are metrics)
  *   metrics.accuracy >= 0.9            the same, explicit
+ *   metrics.val_auc[churn_eval] > 0.8  the series logged against a dataset (MLflow 3)
  *   params.lr = 0.001                  a param (numbers compare numerically, else as text)
  *   tags.stage != "prod"               a tag
  *   status = running                   an attribute: status, name, user, format
@@ -31,7 +33,7 @@ export function compileRunFilter(text: string): CompiledFilter {
   const parts: string[] = [];
   const params: SqlValue[] = [];
   for (const clause of clauses) {
-    const match = /^("[^"]+"|`[^`]+`|[\w./:-]+)\s*(<=|>=|!=|==|<|>|=|~)\s*(.+)$/.exec(clause);
+    const match = /^("[^"]+"|`[^`]+`|[\w./:-]+(?:\[[^\]]+\])?)\s*(<=|>=|!=|==|<|>|=|~)\s*(.+)$/.exec(clause);
     if (!match) {
       throw new RunFilterError(`cannot read "${clause}": expected <name> <operator> <value>, e.g. val_loss < 0.3 or params.lr = 0.01`);
     }
@@ -57,8 +59,13 @@ export function compileRunFilter(text: string): CompiledFilter {
     } else if (scope === 'metric') {
       if (!numeric) throw new RunFilterError(`metric "${key}" compares with a number, got "${rawValue}"`);
       if (op === '~') throw new RunFilterError('"~" (contains) applies to text, not metrics');
-      parts.push(`EXISTS (SELECT 1 FROM metric_series s WHERE s.run_id = r.id AND s.key = ? AND s.point_count > 0 AND s.last_is_nan = 0 AND s.last_value ${sqlOperator(op)} ?)`);
-      params.push(key, Number(rawValue));
+      // `val_auc[churn_eval]`: the series logged against that dataset; a key that itself ends in
+      // brackets (other formats) still matches as written.
+      const series = parseSeriesLabel(key);
+      parts.push(
+        `EXISTS (SELECT 1 FROM metric_series s WHERE s.run_id = r.id AND ((s.key = ? AND s.dataset = ?) OR (s.key = ? AND s.dataset = '')) AND s.point_count > 0 AND s.last_is_nan = 0 AND s.last_value ${sqlOperator(op)} ?)`,
+      );
+      params.push(series.key, series.dataset, key, Number(rawValue));
     } else {
       const table = scope === 'param' ? 'params' : 'run_tags';
       if (op === '~') {

@@ -5,6 +5,7 @@ import { resolveArtifactDir } from '../ingest/mlflow/fileStore';
 import { listModels, listVersions, runArtifacts, runForUid, versionHistory, type ModelRow, type VersionRow } from '../registry/queries';
 import { seriesSummaries } from '../store';
 import { formatMetric } from './runsTree';
+import { detailItem } from './loggedModelNodes';
 import type { ServerConnections } from '../workspace/serverConnections';
 import { serverStatusItem } from './serverNodes';
 
@@ -87,6 +88,14 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
     const base = { folder: node.folder, model: node.model };
     const prefix = `${node.folder.uri.toString()}#model:${node.model.origin}:${node.model.name}:v${node.version.version}`;
     const out: ModelsNode[] = [];
+    // MLflow 3: the LoggedModel behind the version, and the version a copy was made from.
+    if (node.version.loggedModelId) {
+      out.push({ kind: 'detail', ...base, id: `${prefix}:loggedModel`, label: node.version.loggedModelId, description: 'LoggedModel', icon: 'package' });
+    }
+    if (node.version.copiedFrom) {
+      const from = node.version.copiedFrom;
+      out.push({ kind: 'detail', ...base, id: `${prefix}:copiedFrom`, label: `${from.name} v${from.version}`, description: 'copied from', icon: 'copy' });
+    }
     const run = node.version.runUid ? runForUid(store.db, node.version.runUid) : undefined;
     if (run) {
       out.push({
@@ -165,16 +174,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 
   getTreeItem(node: ModelsNode): vscode.TreeItem {
     if (node.kind === 'server') return serverStatusItem(this.servers?.get(node.id), node.id, 'models');
-    if (node.kind === 'detail') {
-      const item = new vscode.TreeItem(node.label, node.children?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-      item.id = node.id;
-      if (node.description !== undefined) item.description = node.description;
-      item.iconPath = new vscode.ThemeIcon(node.icon);
-      if (node.tooltip !== undefined) item.tooltip = node.tooltip;
-      if (node.command) item.command = node.command;
-      item.contextValue = 'detail';
-      return item;
-    }
+    if (node.kind === 'detail') return detailItem(node, 'detail');
     const onServer = isServerOrigin(node.model.origin);
     const readOnly = node.model.origin !== 'ledger' && !onServer;
     if (node.kind === 'model') {
@@ -212,6 +212,8 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
     if (v.description) tooltip.appendText(v.description).appendMarkdown('  \n');
     if (v.runUid) tooltip.appendText(`source run: ${v.runName ?? v.runUid}`).appendMarkdown('  \n');
     if (v.source) tooltip.appendText(`artifacts: ${v.source}`).appendMarkdown('  \n');
+    if (v.loggedModelId) tooltip.appendText(`LoggedModel: ${v.loggedModelId}`).appendMarkdown('  \n');
+    if (v.copiedFrom) tooltip.appendText(`copied from ${v.copiedFrom.name} v${v.copiedFrom.version}`).appendMarkdown('  \n');
     if (v.createdBy || when) tooltip.appendText(`registered${v.createdBy ? ` by ${v.createdBy}` : ''}${when ? ` on ${when}` : ''}`);
     item.tooltip = tooltip;
     item.accessibilityInformation = { label: `${node.model.name} version ${v.version}, ${v.stage}${v.aliases.length ? `, aliases ${v.aliases.join(', ')}` : ''}` };

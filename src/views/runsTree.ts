@@ -1,7 +1,9 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { seriesSummaries } from '../store';
+import { loggedModelIdsByRun, loggedModelsOfRun, orphanLoggedModels, type LoggedModelRow } from '../tracking/loggedModels';
 import { chooseKeyMetric, listExperiments, listRuns, runDetails, type ExperimentRow, type RunRow } from '../tracking/queries';
+import { detailItem, loggedModelDetails, loggedModelItem, type ModelDetailNode } from './loggedModelNodes';
 import type { WorkspaceStores } from '../workspace/workspaceStores';
 import type { RunsViewState } from './runsViewState';
 import type { ServerConnections } from '../workspace/serverConnections';
@@ -13,7 +15,10 @@ const isServerUid = (uid: string) => uid.startsWith('mlflow-server:');
 export type RunsNode =
   | { readonly kind: 'folder'; readonly folder: vscode.WorkspaceFolder }
   | { readonly kind: 'experiment'; readonly folder: vscode.WorkspaceFolder; readonly experiment: ExperimentRow }
-  | { readonly kind: 'run'; readonly folder: vscode.WorkspaceFolder; readonly run: RunRow }
+  | { readonly kind: 'run'; readonly folder: vscode.WorkspaceFolder; readonly run: RunRow; readonly loggedModels?: number }
+  /** An MLflow 3 LoggedModel: under its source run, or under its experiment when it has none. */
+  | { readonly kind: 'loggedModel'; readonly folder: vscode.WorkspaceFolder; readonly model: LoggedModelRow }
+  | ModelDetailNode
   /** An MLflow Tracking Server: its experiments are cached in `folder`'s store. */
   | { readonly kind: 'server'; readonly folder: vscode.WorkspaceFolder; readonly id: string };
 
@@ -40,13 +45,18 @@ function itemId(node: RunsNode): string {
       return `${node.folder.uri.toString()}#experiment:${node.experiment.uid}`;
     case 'run':
       return `${node.folder.uri.toString()}#run:${node.run.uid}`;
+    case 'loggedModel':
+      return `${node.folder.uri.toString()}#loggedModel:${node.model.uid}`;
+    case 'modelDetail':
+      return node.id;
   }
 }
 
 /** What a row shows; a row whose signature did not change is not refreshed. */
 function signatureOf(node: RunsNode): string {
   if (node.kind === 'experiment') return JSON.stringify([node.experiment.name, node.experiment.runCount, node.experiment.format]);
-  if (node.kind === 'run') return JSON.stringify(node.run);
+  if (node.kind === 'run') return JSON.stringify([node.run, node.loggedModels ?? 0]);
+  if (node.kind === 'loggedModel') return JSON.stringify(node.model);
   return itemId(node);
 }
 
@@ -160,15 +170,27 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (node.kind === 'experiment') {
       const { store } = await this.stores.get(node.folder);
       const keyMetric = chooseKeyMetric(store.db, node.experiment.id, this.keyMetricSetting());
+      const modelsByRun = loggedModelIdsByRun(store.db);
       const runs = listRuns(store.db, node.experiment.id, {
         ...(keyMetric ? { keyMetric } : {}),
         ...(this.state.filter ? { filter: this.state.filter } : {}),
         includeDeleted: this.state.showDeleted,
         sort: this.state.sort,
-      }).map((run) => this.remember<RunsNode>({ kind: 'run', folder: node.folder, run }));
-      this.signatures.set(`${itemId(node)}/children`, runs.map(itemId).join('\n'));
-      return runs;
+      }).map((run) => this.remember<RunsNode>({ kind: 'run', folder: node.folder, run, loggedModels: modelsByRun.get(run.uid)?.length ?? 0 }));
+      const orphans = this.state.filter ? [] : orphanLoggedModels(store.db, node.experiment.id).map((model) => this.remember<RunsNode>({ kind: 'loggedModel', folder: node.folder, model }));
+      const children = [...runs, ...orphans];
+      this.signatures.set(`${itemId(node)}/children`, children.map(itemId).join('\n'));
+      return children;
     }
+    if (node.kind === 'run') {
+      const { store } = await this.stores.get(node.folder);
+      return loggedModelsOfRun(store.db, node.run.uid).map((model) => ({ kind: 'loggedModel', folder: node.folder, model }));
+    }
+    if (node.kind === 'loggedModel') {
+      const { store } = await this.stores.get(node.folder);
+      return loggedModelDetails(store.db, node.folder, node.model);
+    }
+    if (node.kind === 'modelDetail') return [...(node.children ?? [])];
     return [];
   }
 
@@ -201,7 +223,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       }
       case 'run': {
         const r = node.run;
-        const item = new vscode.TreeItem(r.name || r.externalId || r.uid, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(r.name || r.externalId || r.uid, node.loggedModels ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = itemId(node);
         item.iconPath = STATUS_ICONS[r.status] ?? new vscode.ThemeIcon('circle-outline');
         const stale = isServerUid(r.uid) && this.servers?.get(r.uid.split(':')[1])?.status.state === 'error';
@@ -209,8 +231,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         item.contextValue = `run.${r.status.toLowerCase()}${r.deleted ? '.deleted' : ''}`;
         if (r.deleted) item.iconPath = new vscode.ThemeIcon('trash', new vscode.ThemeColor('disabledForeground'));
         item.accessibilityInformation = { label: `${item.label as string}, ${r.status.toLowerCase()}${r.keyMetric ? `, ${r.keyMetric.key} ${formatMetric(r.keyMetric.value)}` : ''}` };
+        if (node.loggedModels) item.description = `${String(item.description)} · ${node.loggedModels} model${node.loggedModels === 1 ? '' : 's'}`;
         return item;
       }
+      case 'loggedModel':
+        return loggedModelItem(node.folder, node.model);
+      case 'modelDetail':
+        return detailItem(node, 'loggedModelDetail');
     }
   }
 
@@ -240,9 +267,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       }
       if (entries.length > TOOLTIP_ROWS) md.appendMarkdown(`\n_…and ${entries.length - TOOLTIP_ROWS} more_\n`);
     };
+    const lastOf = (m: (typeof metrics)[number]) => (m.last ? `${formatMetric(m.last.value)} @ step ${m.last.step}` : '—');
     table(
       'Metrics (last)',
-      metrics.map((m) => [m.key, m.last ? `${formatMetric(m.last.value)} @ step ${m.last.step}` : '—'] as const),
+      metrics.filter((m) => !m.dataset).map((m) => [m.key, lastOf(m)] as const),
+    );
+    // MLflow 3: a metric logged against a dataset is its own series, shown apart with the dataset named.
+    table(
+      'Metrics on datasets (last)',
+      metrics.filter((m) => m.dataset).map((m) => [`${m.key} · ${m.dataset}`, lastOf(m)] as const),
     );
     table('Params', details.params);
     item.tooltip = md;

@@ -18,7 +18,7 @@ import { fixture, MlflowTestServer } from '../server/mlflowTestServer';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs a palette command; until the extension host has registered the extension the palette does not list it, so retry for `patienceMs`. */
-async function palette(page: Page, title: string, rowText: string, patienceMs = 5_000): Promise<void> {
+export async function palette(page: Page, title: string, rowText: string, patienceMs = 5_000): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   const until = Date.now() + patienceMs;
   for (;;) {

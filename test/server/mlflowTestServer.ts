@@ -48,6 +48,8 @@ export class MlflowTestServer {
   readonly failures = new Map<string, FailureMode>();
   /** An older MLflow: no get-history-bulk-interval, no aliases. */
   olderServer = false;
+  /** Serve MLflow 3's logged-models/search (the recorded 3.11 answer); off: a 2.x server without the endpoint. */
+  mlflow3 = false;
   /** Require this Authorization header (401 without, 403 with a different one). */
   requireAuth: string | undefined;
   /** Runs whose status is reported as RUNNING, with extra points appended on each runs/get. */
@@ -181,6 +183,9 @@ export class MlflowTestServer {
       case 'PATCH model-versions/update':
       case 'PATCH registered-models/update':
         return this.send(res, 200, {});
+      case 'POST logged-models/search':
+        if (!this.mlflow3) return this.html404(res);
+        return this.send(res, 200, JSON.parse(readFileSync(fixturePath('mlflow', 'mlflow-3.11-generated', 'rest', 'logged-models-search.json'), 'utf8')) as unknown);
       default:
         return this.html404(res);
     }

@@ -6,6 +6,7 @@ import { parseYamlDocument, YAML_LIMITS } from '../../shared/boundedYaml';
 import type { ArtifactRecord, ExperimentRecord, ImportContext, Importer, RunStatus } from '../types';
 import { readMetricFile } from './metricFile';
 import { readRegularText } from '../regularFile';
+import { importLoggedModelDir, loggedModelFoldersWithoutMeta } from './loggedModels';
 
 /** MLflow's RunStatus enum as the file store writes it (an integer). */
 const STATUS_BY_NUMBER: Record<number, RunStatus> = { 1: 'RUNNING', 2: 'SCHEDULED', 3: 'FINISHED', 4: 'FAILED', 5: 'KILLED' };
@@ -17,7 +18,14 @@ interface Location {
   readonly trashed: boolean;
   readonly experimentDir: string;
   readonly runDir?: string;
+  /** `<exp>/models/m-<id>`: an MLflow 3 LoggedModel folder. */
+  readonly modelDir?: string;
+  /** `<exp>/traces/tr-<id>`: counted with the experiment. */
+  readonly traceDir?: string;
 }
+
+/** Folders of an MLflow 3 experiment that are not runs: LoggedModels, traces, dataset records. */
+const NOT_RUNS = new Set(['tags', 'models', 'traces', 'datasets']);
 
 /** Where a file sits in an MLflow file store, or undefined when it is not part of an experiment or run. */
 function locate(file: string): Location | undefined {
@@ -33,10 +41,16 @@ function locate(file: string): Location | undefined {
   const experimentDir = path.join(storeRoot, ...(trashed ? ['.trash'] : []), experimentId);
   if (rest.length === 2) return { storeRoot, trashed, experimentDir }; // <exp>/meta.yaml
   const second = rest[1];
-  if (rest.length >= 3 && second !== 'tags' && second !== 'models' && !second.startsWith('.')) {
+  if (rest.length >= 3 && !NOT_RUNS.has(second) && !second.startsWith('.')) {
     return { storeRoot, trashed, experimentDir, runDir: path.join(experimentDir, second) };
   }
   if (second === 'tags') return { storeRoot, trashed, experimentDir };
+  if (rest.length >= 4 && second === 'models' && rest[2].startsWith('m-')) {
+    return { storeRoot, trashed, experimentDir, modelDir: path.join(experimentDir, 'models', rest[2]) };
+  }
+  if (rest.length >= 4 && second === 'traces' && rest[2].startsWith('tr-')) {
+    return { storeRoot, trashed, experimentDir, traceDir: path.join(experimentDir, 'traces', rest[2]) };
+  }
   return undefined;
 }
 
@@ -45,7 +59,7 @@ function relative(root: string, file: string): string {
 }
 
 /** Keys of a params/, tags/ or metrics/ folder: file paths relative to it ('/' in keys means subfolders). */
-async function listKeys(dir: string, prefix = ''): Promise<{ key: string; file: string }[]> {
+export async function listKeys(dir: string, prefix = ''): Promise<{ key: string; file: string }[]> {
   let entries;
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -64,7 +78,7 @@ async function listKeys(dir: string, prefix = ''): Promise<{ key: string; file: 
 
 type YamlMap = Record<string, unknown>;
 
-async function readYaml(file: string, context: ImportContext): Promise<YamlMap | undefined | 'missing'> {
+export async function readYaml(file: string, context: ImportContext): Promise<YamlMap | undefined | 'missing'> {
   let text: string;
   try {
     text = await readRegularText(file);
@@ -129,8 +143,8 @@ export function parseFlatYaml(text: string): YamlMap | undefined {
   return out;
 }
 
-const asString = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
-const asNumber = (v: unknown): number | undefined => {
+export const asString = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
+export const asNumber = (v: unknown): number | undefined => {
   if (v === null || v === undefined || v === '') return undefined;
   const n = Number(v);
   return Number.isFinite(n) ? n : undefined;
@@ -158,14 +172,26 @@ async function readExperiment(location: Location, context: ImportContext): Promi
     ...(asNumber(meta.creation_time) !== undefined ? { createdAt: asNumber(meta.creation_time)! } : {}),
     ...(asNumber(meta.last_update_time) !== undefined ? { updatedAt: asNumber(meta.last_update_time)! } : {}),
     tags,
+    ...(asString(meta.workspace) ? { workspace: asString(meta.workspace)! } : {}),
+    traceCount: await countTraces(location.experimentDir),
   };
 }
 
-function experimentUid(root: string, location: Location): string {
+/** MLflow 3 traces of an experiment: `traces/tr-*` folders (counted, not imported). */
+async function countTraces(experimentDir: string): Promise<number> {
+  try {
+    const entries = await fs.readdir(path.join(experimentDir, 'traces'), { withFileTypes: true });
+    return entries.filter((e) => e.isDirectory() && e.name.startsWith('tr-')).length;
+  } catch {
+    return 0;
+  }
+}
+
+export function experimentUid(root: string, location: { readonly storeRoot: string; readonly experimentDir: string }): string {
   return `mlflow-file:${relative(root, location.storeRoot)}#${path.basename(location.experimentDir)}`;
 }
 
-function runUid(root: string, experimentDir: string, runId: string): string {
+export function runUid(root: string, experimentDir: string, runId: string): string {
   return `mlflow-file:${relative(root, path.join(experimentDir, runId))}`;
 }
 
@@ -199,7 +225,7 @@ export async function resolveArtifactDir(artifactUri: string | undefined, runDir
   return undefined;
 }
 
-async function listArtifacts(dir: string): Promise<ArtifactRecord[]> {
+export async function listArtifacts(dir: string): Promise<ArtifactRecord[]> {
   const out: ArtifactRecord[] = [];
   const walk = async (folder: string, prefix: string, depth: number): Promise<void> => {
     if (depth > 4 || out.length >= MAX_ARTIFACTS) return;
@@ -242,19 +268,8 @@ async function importRun(location: Location & { runDir: string }, context: Impor
   const experiment = await readExperiment(location, context);
   if (experiment) context.sink.experiment(experiment);
 
-  const readPairs = async (folder: string): Promise<Record<string, string>> => {
-    const pairs: Record<string, string> = {};
-    for (const { key, file } of await listKeys(path.join(runDir, folder))) {
-      try {
-        pairs[key] = await readRegularText(file);
-      } catch (error) {
-        context.sink.diagnostic({ file, message: `cannot read ${folder.slice(0, -1)}: ${(error as Error).message}`, severity: 'warning' });
-      }
-    }
-    return pairs;
-  };
-  const params = await readPairs('params');
-  const tags = await readPairs('tags');
+  const params = await readPairs(runDir, 'params', context);
+  const tags = await readPairs(runDir, 'tags', context);
 
   const statusNumber = asNumber(meta.status);
   const status: RunStatus =
@@ -292,6 +307,19 @@ async function importRun(location: Location & { runDir: string }, context: Impor
   return [uid];
 }
 
+/** The files of a params/ or tags/ folder as key → text (an unreadable file is a warning). */
+export async function readPairs(dir: string, folder: 'params' | 'tags', context: ImportContext): Promise<Record<string, string>> {
+  const pairs: Record<string, string> = {};
+  for (const { key, file } of await listKeys(path.join(dir, folder))) {
+    try {
+      pairs[key] = await readRegularText(file);
+    } catch (error) {
+      context.sink.diagnostic({ file, message: `cannot read ${folder.slice(0, -1)}: ${(error as Error).message}`, severity: 'warning' });
+    }
+  }
+  return pairs;
+}
+
 async function importMetricFile(uid: string, key: string, file: string, context: ImportContext): Promise<void> {
   let update;
   try {
@@ -305,7 +333,16 @@ async function importMetricFile(uid: string, key: string, file: string, context:
   for (const error of update.errors) {
     context.sink.diagnostic({ file, position: `line ${error.line}`, line: error.line - 1, message: error.message, severity: 'error' });
   }
-  context.sink.metrics({ runUid: uid, key, steps: update.steps, timestamps: update.timestamps, values: update.values });
+  for (const series of update.series) {
+    context.sink.metrics({
+      runUid: uid,
+      key,
+      steps: series.steps,
+      timestamps: series.timestamps,
+      values: series.values,
+      ...(series.dataset ? { dataset: series.dataset, ...(series.datasetDigest !== undefined ? { datasetDigest: series.datasetDigest } : {}) } : {}),
+    });
+  }
   context.setCursor(file, {
     size: update.size,
     mtimeMs: update.mtimeMs,
@@ -315,23 +352,46 @@ async function importMetricFile(uid: string, key: string, file: string, context:
   });
 }
 
-/** MLflow's file store (`mlruns/`): experiments, runs, params, tags, metrics, artifacts. */
+/**
+ * MLflow's file store (`mlruns/`): experiments, runs, params, tags, metrics, artifacts; MLflow 3
+ * LoggedModels (`<exp>/models/m-*`, one unit each) and traces (`<exp>/traces/tr-*`, counted).
+ */
 export const mlflowFileStoreImporter: Importer = {
   format: 'mlflow-file',
   runsInWorker: true,
-  patterns: ['**/mlruns/*/meta.yaml', '**/mlruns/*/*/meta.yaml', '**/mlruns/.trash/*/meta.yaml', '**/mlruns/.trash/*/*/meta.yaml'],
-  watchPatterns: ['**/mlruns/**/metrics/**', '**/mlruns/**/params/**', '**/mlruns/**/tags/**', '**/mlruns/**/meta.yaml'],
+  patterns: [
+    '**/mlruns/*/meta.yaml',
+    '**/mlruns/*/*/meta.yaml',
+    '**/mlruns/.trash/*/meta.yaml',
+    '**/mlruns/.trash/*/*/meta.yaml',
+    '**/mlruns/*/models/*/meta.yaml',
+    '**/mlruns/.trash/*/models/*/meta.yaml',
+  ],
+  watchPatterns: [
+    '**/mlruns/**/metrics/**',
+    '**/mlruns/**/params/**',
+    '**/mlruns/**/tags/**',
+    '**/mlruns/**/meta.yaml',
+    '**/mlruns/*/traces/*/trace_info.yaml',
+  ],
   unitOf(file) {
     const location = locate(file);
     if (!location) return undefined;
-    return location.runDir ?? location.experimentDir;
+    return location.runDir ?? location.modelDir ?? location.experimentDir;
   },
   async importUnit(unit, context) {
     const location = locate(path.join(unit, 'meta.yaml'));
     if (!location) return [];
     if (location.runDir) return importRun(location as Location & { runDir: string }, context);
+    if (location.modelDir) {
+      await importLoggedModelDir(location as Location & { modelDir: string }, context);
+      return [];
+    }
     const experiment = await readExperiment(location, context);
     if (experiment) context.sink.experiment(experiment);
+    for (const folder of await loggedModelFoldersWithoutMeta(location.experimentDir)) {
+      context.sink.diagnostic({ file: folder, message: 'LoggedModel folder without meta.yaml: skipped', severity: 'warning' });
+    }
     return [];
   },
 };

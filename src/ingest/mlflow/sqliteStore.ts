@@ -4,10 +4,11 @@ import type { Database, SqlValue } from 'sql.js';
 import { loadSqlJs } from '../../store';
 import type { ImportContext, Importer, RunStatus } from '../types';
 import { readRegularFile } from '../regularFile';
+import { readSqliteLoggedModels } from './sqliteLoggedModels';
 
 const STATUSES = new Set<RunStatus>(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED']);
 
-function all(db: Database, sql: string): SqlValue[][] {
+export function all(db: Database, sql: string): SqlValue[][] {
   return db.exec(sql)[0]?.values ?? [];
 }
 
@@ -15,8 +16,8 @@ function tableNames(db: Database): Set<string> {
   return new Set(all(db, "SELECT name FROM sqlite_master WHERE type = 'table'").map((r) => String(r[0])));
 }
 
-const str = (v: SqlValue | undefined): string | undefined => (v === null || v === undefined ? undefined : String(v));
-const num = (v: SqlValue | undefined): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+export const str = (v: SqlValue | undefined): string | undefined => (v === null || v === undefined ? undefined : String(v));
+export const num = (v: SqlValue | undefined): number | undefined => (v === null || v === undefined ? undefined : Number(v));
 
 /**
  * MLflow's SQLite tracking store (`mlflow.db`). Read from an in-memory copy, so the user's file is
@@ -75,9 +76,14 @@ function readAll(db: Database, file: string, context: ImportContext, tables: Set
       experimentTags.set(String(id), tags);
     }
   }
-  for (const [id, name, artifactLocation, lifecycle, created, updated] of all(
+  const traceCounts = new Map<string, number>();
+  if (tables.has('trace_info')) {
+    for (const [id, count] of all(db, 'SELECT experiment_id, count(*) FROM trace_info GROUP BY experiment_id')) traceCounts.set(String(id), Number(count));
+  }
+  const hasWorkspace = columnNames(db, 'experiments').has('workspace');
+  for (const [id, name, artifactLocation, lifecycle, created, updated, workspace] of all(
     db,
-    'SELECT experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time FROM experiments',
+    `SELECT experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time, ${hasWorkspace ? 'workspace' : 'NULL'} FROM experiments`,
   )) {
     context.sink.experiment({
       uid: experimentUid(String(id)),
@@ -89,6 +95,8 @@ function readAll(db: Database, file: string, context: ImportContext, tables: Set
       ...(num(created) !== undefined ? { createdAt: num(created)! } : {}),
       ...(num(updated) !== undefined ? { updatedAt: num(updated)! } : {}),
       tags: experimentTags.get(String(id)) ?? {},
+      ...(str(workspace) ? { workspace: str(workspace)! } : {}),
+      ...(tables.has('trace_info') ? { traceCount: traceCounts.get(String(id)) ?? 0 } : {}),
     });
   }
 
@@ -155,5 +163,12 @@ function readAll(db: Database, file: string, context: ImportContext, tables: Set
   } finally {
     statement.free();
   }
+  if (tables.has('logged_models')) {
+    readSqliteLoggedModels(db, { file, sourcePath: relativeFile, context, tables, experimentUid, runUid, modelUid: (id) => `mlflow-sqlite:${relativeFile}#model:${id}` });
+  }
   return runUids;
+}
+
+export function columnNames(db: Database, table: string): Set<string> {
+  return new Set(all(db, `PRAGMA table_info(${table})`).map((r) => String(r[1])));
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
 import { parseYamlDocument } from '../../shared/boundedYaml';
 import { byName, canonicalMlflowStage, dropUndefined, errorMessage, isMissing, MLFLOW_DELETED_STAGE, presentString } from './common';
+import { linkMlflowVersions } from './mlflowModelSource';
 import type { ExternalModel, ExternalVersion, RegistryDiagnostic, RegistryReadResult, Stage } from './types';
 import { readRegularText } from '../../ingest/regularFile';
 
@@ -51,6 +52,7 @@ export async function readMlflowFileRegistry(mlrunsDir: string): Promise<Registr
     }
   }
   result.models.sort(byName);
+  linkMlflowVersions(result.models);
   return result;
 }
 
@@ -184,6 +186,7 @@ async function readVersion(
     createdBy: presentString(scalarText(meta.get('user_id', true))),
     status: presentString(scalarText(meta.get('status', true))),
     tags: await readValueFiles(path.join(versionDir, 'tags'), report),
+    modelId: presentString(scalarText(meta.get('model_id', true))),
   };
   if (deleted) entry.deleted = true;
   const listNode = meta.get('aliases', true);

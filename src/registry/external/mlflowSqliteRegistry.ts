@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Database, SqlValue } from 'sql.js';
 import { loadSqlJs } from '../../store';
 import { byName, canonicalMlflowStage, dropUndefined, errorMessage, MLFLOW_DELETED_STAGE, presentString } from './common';
+import { linkMlflowVersions } from './mlflowModelSource';
 import type { ExternalModel, ExternalVersion, RegistryDiagnostic, RegistryReadResult, Stage } from './types';
 import { readRegularFile } from '../../ingest/regularFile';
 
@@ -28,6 +29,7 @@ export async function readMlflowSqliteRegistry(dbFile: string): Promise<Registry
     const tables = new Set(query(db, "SELECT name FROM sqlite_master WHERE type = 'table'").map((row) => String(row.name)));
     if (!tables.has('registered_models')) return result;
     result.models = readModels(db, tables, location, (d) => result.diagnostics.push(d));
+    linkMlflowVersions(result.models);
   } catch (error) {
     result.models = [];
     result.diagnostics.push({ file: location, message: `cannot read the model registry: ${errorMessage(error)}`, severity: 'error' });
@@ -110,6 +112,7 @@ function readModels(db: Database, tables: Set<string>, location: string, report:
         createdBy: presentString(text(row.user_id)),
         status: presentString(text(row.status)),
         tags: {},
+        modelId: presentString(text(row.model_id)),
       };
       if (rawStage === MLFLOW_DELETED_STAGE) entry.deleted = true;
       model.versions.push(dropUndefined(entry));

@@ -16,6 +16,10 @@ export interface ExternalVersion {
   status?: string;
   tags: Record<string, string>;
   deleted?: boolean;
+  /** MLflow 3: the LoggedModel (`m-<id>`) behind the version. */
+  modelId?: string;
+  /** MLflow 3 copy_model_version: the version this one was copied from. */
+  copiedFrom?: { name: string; version: number };
 }
 
 export interface ExternalModel {

@@ -33,7 +33,7 @@ describe('model-ledger CLI with --tracking-uri', () => {
     const listed = JSON.parse(out.stdout) as Record<string, unknown>[];
     assert.equal(listed.length, expected.length);
     // The same fields `runs --json` prints for a local store.
-    assert.deepEqual(Object.keys(listed[0]).sort(), ['deleted', 'endTime', 'experiment', 'format', 'id', 'metrics', 'name', 'params', 'source', 'startTime', 'status', 'uid']);
+    assert.deepEqual(Object.keys(listed[0]).sort(), ['deleted', 'endTime', 'experiment', 'format', 'id', 'loggedModels', 'metrics', 'name', 'params', 'source', 'startTime', 'status', 'uid']);
     const sweep = listed.find((r) => r.id === '9cbe02b493b94ab6ad2290b70737b56e') as { name: string; metrics: Record<string, number> };
     const recorded = expected.find((r) => r.info.run_id === '9cbe02b493b94ab6ad2290b70737b56e')!;
     assert.equal(sweep.name, recorded.info.run_name);

@@ -97,7 +97,7 @@ describe('server/serverRegistry: promotions on the server, gated by the policy, 
     await deleteAliasOnServer(context(), { model: 'tabular-regressor', alias: 'champion' });
     await setDescriptionOnServer(context(), { model: 'tabular-regressor', version: 3, description: 'ridge, alpha 10' });
     assert.deepEqual(
-      server.bodies.filter((b) => b.path !== 'runs/search' && b.path !== 'experiments/search').map((b) => [b.path, b.body]),
+      server.bodies.filter((b) => b.path !== 'runs/search' && b.path !== 'experiments/search' && b.path !== 'logged-models/search').map((b) => [b.path, b.body]),
       [
         ['registered-models/alias', { name: 'tabular-regressor', alias: 'production', version: '3' }],
         ['registered-models/alias', { name: 'tabular-regressor', alias: 'champion' }],

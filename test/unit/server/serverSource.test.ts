@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { listLoggedModels } from '../../../src/tracking/loggedModels';
+import { fixturePath } from '../../fixturePath';
 import { Store } from '../../../src/store';
 import { readMetricSeries, seriesSummaries } from '../../../src/store/metrics';
 import { listModels, listVersions } from '../../../src/registry/queries';
@@ -59,6 +62,19 @@ describe('server/serverSource: runs, registry and histories from a server, cache
       for (const m of run.data.metrics ?? []) assert.equal(got.metrics[m.key], m.value, `${run.info.run_name} ${m.key}`);
     }
     assert.equal(serverRow(store.db, source.id)?.lastOkAt, 1_000);
+  });
+
+  it('caches LoggedModels from an MLflow 3 server (logged-models/search), and none from a 2.x server without failing', async () => {
+    await source.refresh();
+    assert.equal(server.count('logged-models/search'), 1, 'asked once');
+    assert.equal(listLoggedModels(store.db).length, 0, 'a 2.x server has none');
+    assert.equal(serverRow(store.db, source.id)?.lastError, undefined);
+    server.mlflow3 = true;
+    await source.refresh();
+    const recorded = (JSON.parse(readFileSync(fixturePath('mlflow', 'mlflow-3.11-generated', 'rest', 'logged-models-search.json'), 'utf8')) as { models: { info: { model_id: string; name: string; source_run_id?: string } }[] }).models;
+    const cached = listLoggedModels(store.db);
+    assert.deepEqual(cached.map((m) => m.modelId).sort(), recorded.map((m) => m.info.model_id).sort());
+    for (const m of recorded) assert.equal(cached.find((c) => c.modelId === m.info.model_id)!.sourceRunId, m.info.source_run_id, m.info.name);
   });
 
   it('reads the registry: models, versions, stages, aliases, tags, descriptions', async () => {
