@@ -9,6 +9,7 @@ import { CliError, EXIT_OK, EXIT_USAGE } from './cliError';
 import { COMPARE_COMMAND } from './compareCommand';
 import { openCliStore, type CliCommand } from './context';
 import { DRIFT_COMMAND } from './driftCommand';
+import { FAIRNESS_COMMAND } from './fairnessCommand';
 import { openTrackingStore, TRACKING_URI_OPTIONS } from './trackingServer';
 import { REGISTRY_COMMANDS } from './registryCommands';
 import { REPORT_COMMAND } from './reportCommand';
@@ -132,4 +133,4 @@ function formatNumber(value: number): string {
   return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value);
 }
 
-export const COMMANDS: readonly CliCommand[] = [scan, runs, COMPARE_COMMAND, ...REGISTRY_COMMANDS, DRIFT_COMMAND, info, REPORT_COMMAND];
+export const COMMANDS: readonly CliCommand[] = [scan, runs, COMPARE_COMMAND, ...REGISTRY_COMMANDS, DRIFT_COMMAND, info, REPORT_COMMAND, FAIRNESS_COMMAND];

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { currentActor } from '../registry/identity';
-import { checkLedgerAgainstPolicy, lastMetricValues, loadPolicy, policyMoveCheck } from '../policy';
+import { checkLedgerAgainstPolicy, lastMetricValues, loadFairnessData, loadPolicy, policyMoveCheck, type FairnessDataLookup, type Policy } from '../policy';
 import { LedgerRegistry, PolicyBlockedError, RegistryError, type MoveCheck } from '../registry/ledgerRegistry';
 import { project } from '../registry/projection';
 import { readLedger } from '../registry/ledgerFile';
@@ -37,6 +37,7 @@ const POLICY_OPTIONS: Record<string, CliOptionSpec> = {
   'policy-file': { type: 'string', description: 'policy file (default: policy.yaml beside the ledger)' },
   override: { type: 'string', description: 'promote although gates fail, with this justification (only where the policy allows overrides; recorded)' },
   'drift-report': { type: 'string', description: "the candidate's drift report (the JSON of `model-ledger drift --json`) for drift.share gates" },
+  'fairness-data': { type: 'string', description: "the candidate's evaluation data (CSV, TSV, JSONL, Parquet) for fairness gates, instead of each gate's `data:`" },
 };
 
 /** The drift share in a `drift --json` report given with --drift-report; exits 2 when it is not one. */
@@ -72,7 +73,16 @@ async function policyCheck(context: CliContext): Promise<{ check?: MoveCheck; cl
   // A report describes the data of the version being moved: the one named on the command line.
   const [model, versionText] = context.positionals;
   const driftOf = drift ? (m: string, v: number) => (m === model && String(v) === versionText ? drift : undefined) : undefined;
-  return { check: policyMoveCheck(loaded.policy, store?.db, driftOf), close: async () => store?.close() };
+  const fairness = await fairnessDataOf(context, loaded.policy, model, Number(versionText));
+  return { check: policyMoveCheck(loaded.policy, store?.db, driftOf, fairness), close: async () => store?.close() };
+}
+
+/** The files the policy's fairness gates read for the version named on the command line (--fairness-data replaces them). */
+async function fairnessDataOf(context: CliContext, policy: Policy, model: string | undefined, version: number): Promise<FairnessDataLookup | undefined> {
+  const gates = [...policy.models.values()].flatMap((rules) => Object.values(rules).flatMap((rule) => rule?.gates ?? []));
+  if (!model || !gates.some((g) => g.kind === 'fairness')) return undefined;
+  const override = typeof context.values['fairness-data'] === 'string' && context.values['fairness-data'] ? path.resolve(context.cwd, context.values['fairness-data']) : undefined;
+  return loadFairnessData(gates, model, version, path.dirname(path.dirname(ledgerPath(context))), override);
 }
 
 function overrideOf(context: CliContext): { override?: { justification: string } } {
@@ -165,7 +175,7 @@ const register: CliCommand = {
 const promote: CliCommand = {
   name: 'promote',
   summary: 'move a model version to a stage (None, Staging, Production, Archived); to Production archives the current one',
-  usage: 'model-ledger promote MODEL VERSION --to STAGE [--reason TEXT] [--override JUSTIFICATION] [--drift-report FILE] [--store PATH] [--ledger PATH] [--json]',
+  usage: 'model-ledger promote MODEL VERSION --to STAGE [--reason TEXT] [--override JUSTIFICATION] [--drift-report FILE] [--fairness-data FILE] [--store PATH] [--ledger PATH] [--json]',
   options: {
     to: { type: 'string', description: `target stage: ${STAGES.join(', ')} (default Production)` },
     stage: { type: 'string', description: 'the same as --to' },

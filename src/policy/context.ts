@@ -7,6 +7,7 @@ import type { Stage } from '../registry/events';
 import type { ModelState, VersionState } from '../registry/projection';
 import { runForUid } from '../registry/queries';
 import { seriesSummaries } from '../store/metrics';
+import type { FairnessDataLookup } from './fairnessGate';
 import { canPromote, evaluateRule, type Approval, type GateContext, type GateResult, type Person, type PromotionDecision, type VersionMetrics } from './gates';
 import { ruleFor, type Policy, type PolicyTarget, type StageRule } from './policyFile';
 
@@ -45,6 +46,7 @@ export interface ContextInputs {
   readonly metricsOf: (model: string, version: VersionState) => Readonly<Record<string, number>> | undefined;
   readonly drift?: { readonly share: number };
   readonly reason?: string;
+  readonly fairnessData?: FairnessDataLookup;
 }
 
 /** The gate context for moving `version` of `model` (as the state is before the move) to `target`. */
@@ -67,6 +69,7 @@ export function gateContextFor(model: ModelState, version: VersionState, target:
     ...(inputs.drift ? { drift: inputs.drift } : {}),
     approvals,
     ...(inputs.reason !== undefined ? { reason: inputs.reason } : {}),
+    ...(inputs.fairnessData ? { fairnessData: inputs.fairnessData } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
  * fails, or cannot be evaluated (a metric missing, no drift report, nothing in Production to compare
  * with) — and a gate that cannot be evaluated blocks exactly like a failing one: it never passes by default.
  */
+import { evaluateFairnessGate, type FairnessDataLookup } from './fairnessGate';
 import { compare, formatNumber, resolveThreshold, type Comparison, type Holder } from './expressions';
 import { ruleFor, type ApprovalsGate, type Gate, type GateKind, type Policy, type PolicyTarget, type RequireGate, type StageRule } from './policyFile';
 
@@ -42,6 +43,8 @@ export interface GateContext {
   readonly approvals?: readonly Approval[];
   /** The reason given for the move (`require: reason`). */
   readonly reason?: string;
+  /** The evaluation data of fairness gates, read beforehand (see ./fairnessGate.ts); undefined: none. */
+  readonly fairnessData?: FairnessDataLookup;
 }
 
 export type GateStatus = 'pass' | 'fail' | 'not-evaluable';
@@ -86,6 +89,8 @@ export function evaluateGate(gate: Gate, context: GateContext): GateResult {
       return { ...base, ...evaluateApprovals(gate, context) };
     case 'require':
       return { ...base, ...evaluateRequire(gate, context) };
+    case 'fairness':
+      return { ...base, ...evaluateFairnessGate(gate, context.fairnessData?.(gate, context.model, context.version)) };
   }
 }
 
