@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { currentActor } from '../registry/identity';
-import { checkLedgerAgainstPolicy, lastMetricValues, loadFairnessData, loadPolicy, policyMoveCheck, type FairnessDataLookup, type Policy } from '../policy';
+import { checkLedgerAgainstPolicy, lastMetricValues, loadPolicy, policyFairnessData, policyMoveCheck, type FairnessDataLookup, type Policy } from '../policy';
 import { LedgerRegistry, PolicyBlockedError, RegistryError, type MoveCheck } from '../registry/ledgerRegistry';
 import { project } from '../registry/projection';
 import { readLedger } from '../registry/ledgerFile';
@@ -79,10 +79,9 @@ async function policyCheck(context: CliContext): Promise<{ check?: MoveCheck; cl
 
 /** The files the policy's fairness gates read for the version named on the command line (--fairness-data replaces them). */
 async function fairnessDataOf(context: CliContext, policy: Policy, model: string | undefined, version: number): Promise<FairnessDataLookup | undefined> {
-  const gates = [...policy.models.values()].flatMap((rules) => Object.values(rules).flatMap((rule) => rule?.gates ?? []));
-  if (!model || !gates.some((g) => g.kind === 'fairness')) return undefined;
+  if (!model) return undefined;
   const override = typeof context.values['fairness-data'] === 'string' && context.values['fairness-data'] ? path.resolve(context.cwd, context.values['fairness-data']) : undefined;
-  return loadFairnessData(gates, model, version, path.dirname(path.dirname(ledgerPath(context))), override);
+  return policyFairnessData(policy, model, version, path.dirname(path.dirname(ledgerPath(context))), override);
 }
 
 function overrideOf(context: CliContext): { override?: { justification: string } } {

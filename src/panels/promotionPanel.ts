@@ -3,7 +3,7 @@
 // the policy's move check), exactly as the stage commands and the CLI do.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { loadPolicy } from '../policy';
+import { loadPolicy, policyFairnessData } from '../policy';
 import { promotionHtml } from '../promotion/promotionHtml';
 import { buildPromotionState } from '../promotion/promotionState';
 import type { LedgerEvent, Stage } from '../registry/events';
@@ -116,6 +116,7 @@ export class PromotionPanel implements vscode.Disposable {
     const { store } = await this.deps.stores.get(this.folder);
     const identity = await this.deps.registry.identity(this.folder);
     const drift = this.deps.registry.driftOf(this.folder, this.model, this.version);
+    const fairnessData = policy.state === 'ok' ? await policyFairnessData(policy.policy, this.model, this.version, this.folder.uri.fsPath) : undefined;
     return buildPromotionState({
       folder: this.folder.uri.toString(),
       state: snapshot.state,
@@ -128,6 +129,7 @@ export class PromotionPanel implements vscode.Disposable {
       db: store.db,
       identity,
       ...(drift ? { drift } : {}),
+      ...(fairnessData ? { fairnessData } : {}),
     });
   }
 
@@ -208,7 +210,7 @@ export class PromotionPanel implements vscode.Disposable {
         return this.write(
           'promote',
           async () => {
-            const check = await this.deps.registry.moveCheck(this.folder);
+            const check = await this.deps.registry.moveCheck(this.folder, { model: this.model, version: this.version });
             return this.deps.registry.registry(this.folder).transition({
               model: this.model,
               version: this.version,
@@ -229,7 +231,7 @@ export class PromotionPanel implements vscode.Disposable {
         return this.write(
           'rollback',
           async () => {
-            const check = await this.deps.registry.moveCheck(this.folder);
+            const check = await this.deps.registry.moveCheck(this.folder, { model: this.model, version: this.version });
             return this.deps.registry.registry(this.folder).rollback({ model: this.model, ...(reason ? { reason } : {}), ...(check ? { check } : {}) });
           },
           (e) => `v${e.version} is in Production again`,
@@ -240,7 +242,7 @@ export class PromotionPanel implements vscode.Disposable {
         return this.write(
           'archive',
           async () => {
-            const check = await this.deps.registry.moveCheck(this.folder);
+            const check = await this.deps.registry.moveCheck(this.folder, { model: this.model, version: this.version });
             return this.deps.registry.registry(this.folder).transition({ model: this.model, version: this.version, stage: 'Archived', ...(reason ? { reason } : {}), ...(check ? { check } : {}) });
           },
           () => `v${this.version} is archived`,

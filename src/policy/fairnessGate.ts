@@ -11,7 +11,7 @@ import type { Dataset } from '../datasets';
 import { readDataset } from '../datasets';
 import { computeFairness, FairnessInputError, type DisparityMethod, type DisparityName, type EqualizedOddsAgg } from '../fairness';
 import { compare, formatNumber, type ComparisonOperator } from './expressions';
-import type { SourceRange } from './policyFile';
+import type { Policy, SourceRange } from './policyFile';
 
 export const FAIRNESS_GATE_OPTIONS = ['data', 'label', 'prediction', 'pos_label', 'weight', 'method', 'agg'] as const;
 export type FairnessGateOption = (typeof FAIRNESS_GATE_OPTIONS)[number];
@@ -161,4 +161,11 @@ export async function loadFairnessData(gates: readonly { readonly kind: string }
     files.set(file, read.ok ? { file, dataset: read.dataset } : { file, error: `cannot read ${file}: ${read.diagnostics[0]?.message ?? 'unreadable'}` });
   }
   return (gate, m, v) => (m === model && v === version ? files.get(fileOf(gate) ?? '') : undefined);
+}
+
+/** The data of every fairness gate in the policy for one version; undefined when the policy has none. */
+export async function policyFairnessData(policy: Policy, model: string, version: number, root: string, override?: string): Promise<FairnessDataLookup | undefined> {
+  const gates = [...policy.models.values()].flatMap((rules) => Object.values(rules).flatMap((rule) => rule?.gates ?? []));
+  if (!gates.some((g) => g.kind === 'fairness')) return undefined;
+  return loadFairnessData(gates, model, version, root, override);
 }
