@@ -10,6 +10,7 @@ import { COMPARE_COMMAND } from './compareCommand';
 import { openCliStore, type CliCommand } from './context';
 import { DRIFT_COMMAND } from './driftCommand';
 import { FAIRNESS_COMMAND } from './fairnessCommand';
+import { CARD_COMMAND } from './cardCommand';
 import { openTrackingStore, TRACKING_URI_OPTIONS } from './trackingServer';
 import { REGISTRY_COMMANDS } from './registryCommands';
 import { REPORT_COMMAND } from './reportCommand';
@@ -133,4 +134,4 @@ function formatNumber(value: number): string {
   return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value);
 }
 
-export const COMMANDS: readonly CliCommand[] = [scan, runs, COMPARE_COMMAND, ...REGISTRY_COMMANDS, DRIFT_COMMAND, info, REPORT_COMMAND, FAIRNESS_COMMAND];
+export const COMMANDS: readonly CliCommand[] = [scan, runs, COMPARE_COMMAND, ...REGISTRY_COMMANDS, DRIFT_COMMAND, info, REPORT_COMMAND, FAIRNESS_COMMAND, CARD_COMMAND];
