@@ -4,6 +4,7 @@ import { registerRunCommands } from './commands/runCommands';
 import { registerCompareCommands } from './commands/compareCommands';
 import { registerRegistryCommands } from './commands/registryCommands';
 import { registerPromotionCommands } from './commands/promotionCommands';
+import { registerCardCommands } from './commands/cardCommands';
 import { registerRunsViewCommands } from './commands/runsViewCommands';
 import { registerSourceCommands } from './commands/sourceCommands';
 import { showStoreInfo } from './commands/storeInfo';
@@ -90,6 +91,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   registerRegistryCommands(own, { stores: workspaceStores, registry, imports });
   registerCompareCommands(own, context, workspaceStores, imports, (uids) => servers.ensureHistories(uids));
   registerPromotionCommands(own, context, { stores: workspaceStores, registry });
+  registerCardCommands(own, { stores: workspaceStores, registry });
   registerDriftCommands(own, context, { stores: workspaceStores, registry, alerts, log });
   registerServerCommands(own, { servers, registry, stores: workspaceStores });
   own(

@@ -10,6 +10,8 @@ import { CliError, EXIT_OK, EXIT_USAGE } from './cliError';
 import { COMPARE_COMMAND } from './compareCommand';
 import { openCliStore, type CliCommand } from './context';
 import { DRIFT_COMMAND } from './driftCommand';
+import { FAIRNESS_COMMAND } from './fairnessCommand';
+import { CARD_COMMAND } from './cardCommand';
 import { openTrackingStore, TRACKING_URI_OPTIONS } from './trackingServer';
 import { REGISTRY_COMMANDS } from './registryCommands';
 import { REPORT_COMMAND } from './reportCommand';
@@ -182,4 +184,4 @@ const loggedModels: CliCommand = {
   },
 };
 
-export const COMMANDS: readonly CliCommand[] = [scan, runs, loggedModels, COMPARE_COMMAND, ...REGISTRY_COMMANDS, DRIFT_COMMAND, info, REPORT_COMMAND, ...SIGNING_COMMANDS];
+export const COMMANDS: readonly CliCommand[] = [scan, runs, loggedModels, COMPARE_COMMAND, ...REGISTRY_COMMANDS, DRIFT_COMMAND, info, REPORT_COMMAND, ...SIGNING_COMMANDS, FAIRNESS_COMMAND, CARD_COMMAND];

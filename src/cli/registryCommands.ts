@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { currentActor } from '../registry/identity';
-import { checkLedgerAgainstPolicy, lastMetricValues, loadPolicy, policyMoveCheck } from '../policy';
+import { checkLedgerAgainstPolicy, lastMetricValues, loadPolicy, policyFairnessData, policyMoveCheck, type FairnessDataLookup, type Policy } from '../policy';
 import { LedgerRegistry, PolicyBlockedError, RegistryError, type MoveCheck } from '../registry/ledgerRegistry';
 import { project } from '../registry/projection';
 import { checkLedgerAgainstGit } from '../registry/gitPrefix';
@@ -42,6 +42,7 @@ const POLICY_OPTIONS: Record<string, CliOptionSpec> = {
   'policy-file': { type: 'string', description: 'policy file (default: policy.yaml beside the ledger)' },
   override: { type: 'string', description: 'promote although gates fail, with this justification (only where the policy allows overrides; recorded)' },
   'drift-report': { type: 'string', description: "the candidate's drift report (the JSON of `model-ledger drift --json`) for drift.share gates" },
+  'fairness-data': { type: 'string', description: "the candidate's evaluation data (CSV, TSV, JSONL, Parquet) for fairness gates, instead of each gate's `data:`" },
 };
 
 /** The drift share in a `drift --json` report given with --drift-report; exits 2 when it is not one. */
@@ -79,7 +80,15 @@ async function policyCheck(context: CliContext): Promise<{ check?: MoveCheck; cl
   const driftOf = drift ? (m: string, v: number) => (m === model && String(v) === versionText ? drift : undefined) : undefined;
   const artifacts = model && versionText ? await artifactEvidence(ledgerPath(context), loaded.policy, model, Number(versionText)) : undefined;
   const artifactsOf = artifacts ? (m: string, v: number) => (m === model && String(v) === versionText ? artifacts : undefined) : undefined;
-  return { check: policyMoveCheck(loaded.policy, store?.db, driftOf, artifactsOf), close: async () => store?.close() };
+  const fairness = await fairnessDataOf(context, loaded.policy, model, Number(versionText));
+  return { check: policyMoveCheck(loaded.policy, store?.db, driftOf, artifactsOf, fairness), close: async () => store?.close() };
+}
+
+/** The files the policy's fairness gates read for the version named on the command line (--fairness-data replaces them). */
+async function fairnessDataOf(context: CliContext, policy: Policy, model: string | undefined, version: number): Promise<FairnessDataLookup | undefined> {
+  if (!model) return undefined;
+  const override = typeof context.values['fairness-data'] === 'string' && context.values['fairness-data'] ? path.resolve(context.cwd, context.values['fairness-data']) : undefined;
+  return policyFairnessData(policy, model, version, path.dirname(path.dirname(ledgerPath(context))), override);
 }
 
 function overrideOf(context: CliContext): { override?: { justification: string } } {
@@ -172,7 +181,7 @@ const register: CliCommand = {
 const promote: CliCommand = {
   name: 'promote',
   summary: 'move a model version to a stage (None, Staging, Production, Archived); to Production archives the current one',
-  usage: 'model-ledger promote MODEL VERSION --to STAGE [--reason TEXT] [--override JUSTIFICATION] [--drift-report FILE] [--store PATH] [--ledger PATH] [--json]',
+  usage: 'model-ledger promote MODEL VERSION --to STAGE [--reason TEXT] [--override JUSTIFICATION] [--drift-report FILE] [--fairness-data FILE] [--store PATH] [--ledger PATH] [--json]',
   options: {
     to: { type: 'string', description: `target stage: ${STAGES.join(', ')} (default Production)` },
     stage: { type: 'string', description: 'the same as --to' },

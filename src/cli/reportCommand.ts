@@ -5,8 +5,21 @@ import { loadPolicy } from '../policy';
 import { auditHtml, auditMarkdown, buildAudit } from '../report/auditReport';
 import { toJson } from '../shared/json';
 import { CliError, EXIT_OK, EXIT_USAGE } from './cliError';
-import { openCliStore, type CliCommand } from './context';
+import { openCliStore, type CliCommand, type CliContext } from './context';
 import { DEFAULT_LEDGER } from './registryCommands';
+
+/** The ledger `report` and `card` read (exits 2 when there is none) and the workspace folder it belongs to. */
+export async function existingLedger(context: CliContext): Promise<{ ledgerFile: string; workspaceRoot: string }> {
+  const explicitLedger = typeof context.values.ledger === 'string' && context.values.ledger ? context.values.ledger : context.env.MODEL_LEDGER_LEDGER;
+  const ledgerFile = explicitLedger ? path.resolve(context.cwd, explicitLedger) : path.join(context.cwd, DEFAULT_LEDGER);
+  try {
+    await fs.access(ledgerFile);
+  } catch {
+    throw new CliError(`no ledger at ${ledgerFile}; register a model first or pass --ledger PATH`, EXIT_USAGE);
+  }
+  // The workspace is the folder the ledger's folder sits in (.model-ledger/ledger.jsonl), else the current one.
+  return { ledgerFile, workspaceRoot: explicitLedger ? context.cwd : path.dirname(path.dirname(ledgerFile)) };
+}
 
 export const REPORT_COMMAND: CliCommand = {
   name: 'report',
@@ -23,13 +36,7 @@ export const REPORT_COMMAND: CliCommand = {
     const formatText = typeof context.values.format === 'string' ? context.values.format.toLowerCase() : out && /\.html?$/i.test(out) ? 'html' : 'md';
     const format = formatText === 'markdown' ? 'md' : formatText;
     if (format !== 'md' && format !== 'html') throw new CliError(`unknown format "${formatText}": md or html`, EXIT_USAGE);
-    const explicitLedger = typeof context.values.ledger === 'string' && context.values.ledger ? context.values.ledger : context.env.MODEL_LEDGER_LEDGER;
-    const ledgerFile = explicitLedger ? path.resolve(context.cwd, explicitLedger) : path.join(context.cwd, DEFAULT_LEDGER);
-    try {
-      await fs.access(ledgerFile);
-    } catch {
-      throw new CliError(`no ledger at ${ledgerFile}; register a model first or pass --ledger PATH`, EXIT_USAGE);
-    }
+    const { ledgerFile, workspaceRoot } = await existingLedger(context);
     const policyFile = typeof context.values['policy-file'] === 'string' && context.values['policy-file'] ? path.resolve(context.cwd, context.values['policy-file']) : path.join(path.dirname(ledgerFile), 'policy.yaml');
     const policy = await loadPolicy(policyFile);
     const wantsStore = typeof context.values.store === 'string' || !!context.env.MODEL_LEDGER_STORE;
@@ -38,8 +45,6 @@ export const REPORT_COMMAND: CliCommand = {
     let ok: boolean;
     let models: number;
     try {
-      // The workspace is the folder the ledger's folder sits in (.model-ledger/ledger.jsonl), else the current one.
-      const workspaceRoot = explicitLedger ? context.cwd : path.dirname(path.dirname(ledgerFile));
       const data = await buildAudit({ ledgerFile, workspaceRoot, ...(store ? { db: store.db } : {}), ...(policy.state === 'missing' && !context.values['policy-file'] ? {} : { policy }) });
       text = format === 'html' ? auditHtml(data) : auditMarkdown(data);
       ok = data.verification.ok;

@@ -209,7 +209,7 @@ export function registerRegistryCommands(own: (d: vscode.Disposable) => void, de
         if (!stage) return;
         const reason = reasonArgument ?? (await vscode.window.showInputBox({ title: `Why move ${target.model} v${target.version} to ${stage}?`, placeHolder: 'Recorded in the ledger with the change' }));
         if (reason === undefined) return;
-        const check = await deps.registry.moveCheck(target.folder);
+        const check = await deps.registry.moveCheck(target.folder, target);
         await deps.registry.registry(target.folder).transition({ model: target.model, version: target.version, stage, ...(reason.trim() ? { reason: reason.trim() } : {}), ...(check ? { check } : {}) });
         await deps.registry.reproject(target.folder);
       }),

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { panelColumn } from './panelColumn';
-import { loadPolicy } from '../policy';
+import { loadPolicy, policyFairnessData } from '../policy';
 import { promotionHtml } from '../promotion/promotionHtml';
 import { buildPromotionState } from '../promotion/promotionState';
 import type { LedgerEvent, Stage } from '../registry/events';
@@ -117,6 +117,7 @@ export class PromotionPanel implements vscode.Disposable {
     const { store } = await this.deps.stores.get(this.folder);
     const identity = await this.deps.registry.identity(this.folder);
     const drift = this.deps.registry.driftOf(this.folder, this.model, this.version);
+    const fairnessData = policy.state === 'ok' ? await policyFairnessData(policy.policy, this.model, this.version, this.folder.uri.fsPath) : undefined;
     return buildPromotionState({
       folder: this.folder.uri.toString(),
       state: snapshot.state,
@@ -129,6 +130,7 @@ export class PromotionPanel implements vscode.Disposable {
       db: store.db,
       identity,
       ...(drift ? { drift } : {}),
+      ...(fairnessData ? { fairnessData } : {}),
     });
   }
 
@@ -209,7 +211,7 @@ export class PromotionPanel implements vscode.Disposable {
         return this.write(
           'promote',
           async () => {
-            const check = await this.deps.registry.moveCheck(this.folder);
+            const check = await this.deps.registry.moveCheck(this.folder, { model: this.model, version: this.version });
             return this.deps.registry.registry(this.folder).transition({
               model: this.model,
               version: this.version,
@@ -230,7 +232,7 @@ export class PromotionPanel implements vscode.Disposable {
         return this.write(
           'rollback',
           async () => {
-            const check = await this.deps.registry.moveCheck(this.folder);
+            const check = await this.deps.registry.moveCheck(this.folder, { model: this.model, version: this.version });
             return this.deps.registry.registry(this.folder).rollback({ model: this.model, ...(reason ? { reason } : {}), ...(check ? { check } : {}) });
           },
           (e) => `v${e.version} is in Production again`,
@@ -241,7 +243,7 @@ export class PromotionPanel implements vscode.Disposable {
         return this.write(
           'archive',
           async () => {
-            const check = await this.deps.registry.moveCheck(this.folder);
+            const check = await this.deps.registry.moveCheck(this.folder, { model: this.model, version: this.version });
             return this.deps.registry.registry(this.folder).transition({ model: this.model, version: this.version, stage: 'Archived', ...(reason ? { reason } : {}), ...(check ? { check } : {}) });
           },
           () => `v${this.version} is archived`,

@@ -7,6 +7,7 @@ import type { Stage } from '../registry/events';
 import type { ModelState, VersionState } from '../registry/projection';
 import { runForUid } from '../registry/queries';
 import { seriesLabel, seriesSummaries } from '../store/metrics';
+import type { FairnessDataLookup } from './fairnessGate';
 import { canPromote, evaluateRule, type Approval, type GateContext, type GateResult, type Person, type PromotionDecision, type VersionMetrics } from './gates';
 import { ruleFor, type Policy, type PolicyTarget, type StageRule } from './policyFile';
 
@@ -46,6 +47,7 @@ export interface ContextInputs {
   readonly drift?: { readonly share: number };
   readonly reason?: string;
   readonly artifacts?: import('./artifactGate').ArtifactEvidence;
+  readonly fairnessData?: FairnessDataLookup;
 }
 
 /** The gate context for moving `version` of `model` (as the state is before the move) to `target`. */
@@ -69,6 +71,7 @@ export function gateContextFor(model: ModelState, version: VersionState, target:
     approvals,
     ...(inputs.reason !== undefined ? { reason: inputs.reason } : {}),
     ...(inputs.artifacts ? { artifacts: inputs.artifacts } : {}),
+    ...(inputs.fairnessData ? { fairnessData: inputs.fairnessData } : {}),
   };
 }
 

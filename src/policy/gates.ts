@@ -3,6 +3,7 @@
  * fails, or cannot be evaluated (a metric missing, no drift report, nothing in Production to compare
  * with) — and a gate that cannot be evaluated blocks exactly like a failing one: it never passes by default.
  */
+import { evaluateFairnessGate, type FairnessDataLookup } from './fairnessGate';
 import { compare, formatNumber, resolveThreshold, type Comparison, type Holder } from './expressions';
 import { evaluateArtifactsGate, type ArtifactEvidence } from './artifactGate';
 import { ruleFor, type ApprovalsGate, type Gate, type GateKind, type Policy, type PolicyTarget, type RequireGate, type StageRule } from './policyFile';
@@ -46,6 +47,8 @@ export interface GateContext {
   readonly reason?: string;
   /** The candidate's artifact checks (manifest, model signatures), gathered before the move. */
   readonly artifacts?: ArtifactEvidence;
+  /** The evaluation data of fairness gates, read beforehand (see ./fairnessGate.ts); undefined: none. */
+  readonly fairnessData?: FairnessDataLookup;
 }
 
 export type GateStatus = 'pass' | 'fail' | 'not-evaluable';
@@ -92,6 +95,8 @@ export function evaluateGate(gate: Gate, context: GateContext): GateResult {
       return { ...base, ...evaluateRequire(gate, context) };
     case 'artifacts':
       return { ...base, ...evaluateArtifactsGate(gate, context) };
+    case 'fairness':
+      return { ...base, ...evaluateFairnessGate(gate, context.fairnessData?.(gate, context.model, context.version)) };
   }
 }
 

@@ -18,3 +18,4 @@ export { canPromote, evaluateGate, evaluateGates, evaluateRule, type Approval, t
 export { gateContextFor, holderOf, judgeMove, lastMetricValues, policyTargetFor, stageOfTarget, type ContextInputs, type MoveJudgement } from './context';
 export { checkLedgerAgainstPolicy, type LedgerPolicyOptions, type PolicyProblem } from './ledgerCheck';
 export { policyMoveCheck, type DriftLookup } from './moveCheck';
+export { evaluateFairnessGate, fairnessDataPath, loadFairnessData, policyFairnessData, readFairnessGate, type FairnessData, type FairnessDataLookup, type FairnessGate } from './fairnessGate';

@@ -84,7 +84,12 @@ function checkTransition(
   });
   if (!judged || judged.decision.allowed) return undefined;
   const { decision, target, scope, rule } = judged;
-  const details = decision.blockedBy.map((r) => `${r.gate} (${r.status === 'fail' ? 'failed' : 'not evaluable'}: ${r.reason})`).join('; ');
+  // A fairness gate is judged on evaluation data the replay does not have: the pass the event recorded
+  // stands for it (the data file is not part of the ledger). Every other gate is judged again.
+  const recordedPasses = fairnessPassesOf(after.gates);
+  const blockedBy = decision.blockedBy.filter((r) => !(r.kind === 'fairness' && r.status === 'not-evaluable' && recordedPasses.has(r.gate)));
+  if (blockedBy.length === 0) return undefined;
+  const details = blockedBy.map((r) => `${r.gate} (${r.status === 'fail' ? 'failed' : 'not evaluable'}: ${r.reason})`).join('; ');
   const overrideNote = override ? ` An override was recorded, but ${rule.allowOverride ? 'without a justification' : `the policy does not allow overrides for ${scope === '*' ? 'any model' : model.name} → ${target}`}.` : '';
   return {
     line: event.line ?? 0,
@@ -95,8 +100,13 @@ function checkTransition(
     target,
     scope,
     message: `${model.name} v${version.version} → ${target === 'rollback' ? 'Production (rollback)' : target} by ${event.actor.name} broke the policy (rule "${scope}" → ${target} in ${policy.file}): ${decision.message}: ${details}.${overrideNote}`,
-    failed: decision.blockedBy,
+    failed: blockedBy,
   };
+}
+
+function fairnessPassesOf(gates: unknown): Set<string> {
+  if (!Array.isArray(gates)) return new Set();
+  return new Set(gates.filter((g): g is { gate: string } => !!g && typeof g === 'object' && (g as { kind?: unknown }).kind === 'fairness' && (g as { status?: unknown }).status === 'pass' && typeof (g as { gate?: unknown }).gate === 'string').map((g) => g.gate));
 }
 
 /** `after.override` as the promotion panel writes it: `{ justification: "..." }`; anything else there is still an attempted override. */

@@ -2,6 +2,7 @@ import type { Database } from 'sql.js';
 import type { MoveCheck } from '../registry/ledgerRegistry';
 import type { VersionState } from '../registry/projection';
 import { judgeMove, lastMetricValues } from './context';
+import type { FairnessDataLookup } from './fairnessGate';
 import type { Policy } from './policyFile';
 import type { ArtifactEvidence } from './artifactGate';
 
@@ -12,7 +13,13 @@ export type DriftLookup = (model: string, version: number) => { readonly share: 
  * The policy as the registry's move check: the gates of the rule for (model, target stage), with
  * the metrics of each version's source run from the store, evaluated under the ledger's lock.
  */
-export function policyMoveCheck(policy: Policy, db: Database | undefined, driftOf?: DriftLookup, artifactsOf?: (model: string, version: number) => ArtifactEvidence | undefined): MoveCheck {
+export function policyMoveCheck(
+  policy: Policy,
+  db: Database | undefined,
+  driftOf?: DriftLookup,
+  artifactsOf?: (model: string, version: number) => ArtifactEvidence | undefined,
+  fairnessData?: FairnessDataLookup,
+): MoveCheck {
   const metricsOf = (_model: string, version: VersionState) => (db && version.runUid ? lastMetricValues(db, version.runUid) : undefined);
   return (state, move) => {
     const model = state.models.get(move.model);
@@ -28,6 +35,7 @@ export function policyMoveCheck(policy: Policy, db: Database | undefined, driftO
       ...(move.reason !== undefined ? { reason: move.reason } : {}),
       ...(move.override ? { override: move.override } : {}),
       after: move.after,
+      ...(fairnessData ? { fairnessData } : {}),
     });
     if (!judgement) return undefined;
     return {

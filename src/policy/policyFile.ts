@@ -41,6 +41,7 @@ import { parseYamlDocument, resolveAlias } from '../shared/boundedYaml';
 import { parseRule, type AlertRule } from '../monitoring/rules';
 import { parseComparison, type Comparison, type ExpressionError } from './expressions';
 import { parseArtifactsRequirement, type ArtifactsRequirement } from './artifactGate';
+import { FAIRNESS_GATE_OPTIONS, readFairnessGate, type FairnessGate, type FairnessGateOption } from './fairnessGate';
 
 export const DEFAULT_POLICY_FILE = '.model-ledger/policy.yaml';
 export const POLICY_FORMAT_VERSION = 1;
@@ -48,7 +49,7 @@ export const POLICY_FORMAT_VERSION = 1;
 export const POLICY_TARGETS = ['Staging', 'Production', 'Archived', 'rollback'] as const;
 export type PolicyTarget = (typeof POLICY_TARGETS)[number];
 
-export const GATE_KINDS = ['metric', 'drift', 'approvals', 'require', 'artifacts'] as const;
+export const GATE_KINDS = ['metric', 'drift', 'approvals', 'require', 'artifacts', 'fairness'] as const;
 export type GateKind = (typeof GATE_KINDS)[number];
 
 export const REQUIREMENTS = ['description', 'reason'] as const;
@@ -110,7 +111,7 @@ export interface RequireGate extends GateBase {
 /** `artifacts: verified` or `artifacts: signed-by KEYFILE` (src/policy/artifactGate.ts). */
 export type ArtifactsGate = GateBase & { readonly kind: 'artifacts' } & ArtifactsRequirement;
 
-export type Gate = MetricGate | DriftGate | ApprovalsGate | RequireGate | ArtifactsGate;
+export type Gate = MetricGate | DriftGate | ApprovalsGate | RequireGate | ArtifactsGate | FairnessGate;
 
 export interface StageRule {
   readonly gates: readonly Gate[];
@@ -377,12 +378,12 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
       return undefined;
     }
     const kind = kinds[0].key as GateKind;
-    const allowed: Record<GateKind, string[]> = { metric: ['metric'], drift: ['drift'], approvals: ['approvals', 'approvers', 'excludeRequester'], require: ['require'], artifacts: ['artifacts'] };
+    const allowed: Record<GateKind, string[]> = { metric: ['metric'], drift: ['drift'], approvals: ['approvals', 'approvers', 'excludeRequester'], require: ['require'], artifacts: ['artifacts'], fairness: ['fairness', ...FAIRNESS_GATE_OPTIONS] };
     let clean = true;
     for (const e of items) {
       if (!allowed[kind].includes(String(e.key))) {
         clean = false;
-        const extra = kind === 'approvals' ? '`approvers` and `excludeRequester`' : 'nothing else';
+        const extra = kind === 'approvals' ? '`approvers` and `excludeRequester`' : kind === 'fairness' ? FAIRNESS_GATE_OPTIONS.map((o) => `\`${o}\``).join(', ') : 'nothing else';
         report(rangeOf(e.keyNode), `unknown key ${JSON.stringify(e.key)} in a ${kind} gate: it takes ${extra}`);
       }
     }
@@ -395,6 +396,7 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
       const gate = expressionGate(kind, value, `${kind}: ${value.value.trim()}`, node);
       return clean ? gate : undefined;
     }
+    if (kind === 'fairness') return clean ? fairnessGate(node, items, value, keyNode) : undefined;
     if (kind === 'require') {
       const field = isScalar(value) ? REQUIREMENTS.find((r) => r === value.value) : undefined;
       if (!field) {
@@ -412,6 +414,24 @@ export function parsePolicy(text: string, file = DEFAULT_POLICY_FILE): PolicyPar
       return clean ? { kind, ...requirement, text: `artifacts: ${String(value!.toJSON()).trim()}`, range: gateRange(node, value!) } : undefined;
     }
     return readApprovals(node, items, value, keyNode, clean);
+  }
+
+  function fairnessGate(node: YAMLMap, items: Entry[], value: Node | null, keyNode: Node | null): FairnessGate | undefined {
+    if (!isScalar(value) || typeof value.value !== 'string') {
+      report(rangeOf(value ?? keyNode), `fairness: expected an expression such as \`demographic_parity_difference(sex) <= 0.1\`, found ${describeValue(value)}`);
+      return undefined;
+    }
+    const options: Partial<Record<FairnessGateOption, string>> = {};
+    let ok = true;
+    for (const e of items.filter((i) => i.key !== 'fairness')) {
+      if (isScalar(e.value) && e.value.value !== null && typeof e.value.value !== 'object') options[e.key as FairnessGateOption] = String(e.value.value);
+      else {
+        ok = false;
+        report(rangeOf(e.value ?? e.keyNode), `fairness: \`${e.key}\` must be a single value, not ${describeValue(e.value)}`);
+      }
+    }
+    const gate = readFairnessGate(value.value, options, gateRange(node, value), (message) => report(rangeOf(value), message));
+    return ok ? gate : undefined;
   }
 
   function readApprovals(node: YAMLMap, items: Entry[], value: Node | null, keyNode: Node | null, clean: boolean): ApprovalsGate | undefined {

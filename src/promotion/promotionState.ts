@@ -2,7 +2,7 @@
 // the policy and the store (host-free: unit tests and the browser check build it the same way).
 import type { Database } from 'sql.js';
 import { metricDirection } from '../compare/compareData';
-import { judgeMove, lastMetricValues, holderOf, type PolicyLoad } from '../policy';
+import { judgeMove, lastMetricValues, holderOf, type FairnessDataLookup, type PolicyLoad } from '../policy';
 import { ruleFor } from '../policy/policyFile';
 import { STAGES, type Actor, type LedgerEvent, type Stage } from '../registry/events';
 import { previousProduction, type ModelState, type RegistryState, type VersionState } from '../registry/projection';
@@ -25,6 +25,8 @@ export interface PromotionInputs {
   readonly identity: Actor;
   /** The candidate's drift share, when a drift result is known. */
   readonly drift?: { readonly share: number };
+  /** The evaluation data of the policy's fairness gates, read beforehand. */
+  readonly fairnessData?: FairnessDataLookup;
 }
 
 export class PromotionStateError extends Error {
@@ -118,6 +120,7 @@ export function buildPromotionState(inputs: PromotionInputs): PromotionState {
       requester: inputs.identity,
       metricsOf: (_m, v) => (inputs.db && v.runUid ? lastMetricValues(inputs.db, v.runUid) : undefined),
       ...(inputs.drift ? { drift: inputs.drift } : {}),
+      ...(inputs.fairnessData ? { fairnessData: inputs.fairnessData } : {}),
     });
     if (judged) {
       scope = judged.scope;

@@ -15,6 +15,8 @@ import { runArtifacts, runForUid } from '../registry/queries';
 import { runDetails } from '../tracking/queries';
 import { actorText, eventSummary, recordedGates, recordedOverride, type RecordedGate } from './eventText';
 import { formatNumber } from '../shared/format';
+import { buildEvidencePack, type EvidencePack } from './evidencePack';
+import { evidenceHtml, evidenceMarkdown } from './evidenceRender';
 
 /** At most this many files are hashed per run (the rest are counted). */
 export const MAX_FILES_PER_RUN = 200;
@@ -103,6 +105,8 @@ export interface AuditData {
   readonly policyFile: string | null;
   readonly models: readonly AuditModel[];
   readonly verification: AuditVerification;
+  /** Inventory of every registry, fairness results, cards and the EU AI Act Annex IV index. */
+  readonly evidence?: EvidencePack;
 }
 
 function relative(root: string, file: string): string {
@@ -267,6 +271,7 @@ export async function buildAudit(inputs: AuditInputs): Promise<AuditData> {
     policyFile: inputs.policy ? relative(root, inputs.policy.file) : null,
     models,
     verification: { ok: problems.length === 0, events: read.events.length, problems, policy: policyState },
+    evidence: buildEvidencePack(models, inputs.ledgerFile, root, inputs.db),
   };
 }
 
@@ -303,6 +308,7 @@ export function auditMarkdown(data: AuditData): string {
     for (const p of data.verification.problems) out.push(`| ${p.line} | ${mdCell(p.kind)} | ${mdCell(p.message)} |`);
     out.push('');
   }
+  if (data.evidence) out.push(...evidenceMarkdown(data.evidence));
   if (data.models.length === 0) out.push('No models in the ledger.', '');
   for (const model of data.models) {
     out.push(`## Model ${mdCell(model.name)}`, '');
@@ -390,6 +396,7 @@ export function auditHtml(data: AuditData): string {
     for (const p of v.problems) h.push(`<tr><td class="num">${p.line}</td><td>${e(p.kind)}</td><td>${e(p.message)}</td></tr>`);
     h.push('</tbody></table>');
   }
+  if (data.evidence) h.push(...evidenceHtml(data.evidence));
   if (data.models.length === 0) h.push('<p>No models in the ledger.</p>');
   for (const model of data.models) {
     h.push(`<h2 class="model">Model ${e(model.name)}</h2>`);

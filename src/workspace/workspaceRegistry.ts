@@ -2,11 +2,12 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { Actor } from '../registry/events';
 import { currentActor } from '../registry/identity';
-import { loadPolicy, policyMoveCheck, type PolicyLoad } from '../policy';
+import { loadPolicy, policyFairnessData, policyMoveCheck, type PolicyLoad } from '../policy';
 import { LedgerRegistry, RegistryError, type LedgerSnapshot, type MoveCheck } from '../registry/ledgerRegistry';
 import { ledgerModels, replaceRegistry, replaceRegistryEvents } from '../registry/storeProjection';
 import type { WorkspaceStores } from './workspaceStores';
 import { eventSigner, signingKeyFor } from '../signing/eventSignature';
+import { artifactEvidence } from '../policy/artifactGate';
 
 export const DEFAULT_LEDGER_PATH = '.model-ledger/ledger.jsonl';
 
@@ -59,12 +60,17 @@ export class WorkspaceRegistry implements vscode.Disposable {
    * no policy. A malformed policy blocks every move until it is fixed (its problems are in the
    * Problems view).
    */
-  async moveCheck(folder: vscode.WorkspaceFolder): Promise<MoveCheck | undefined> {
+  async moveCheck(folder: vscode.WorkspaceFolder, candidate?: { readonly model: string; readonly version: number }): Promise<MoveCheck | undefined> {
     const loaded = await this.reportPolicy(folder);
     if (loaded.state === 'missing') return undefined;
     if (loaded.state === 'invalid') throw new RegistryError(`the policy ${vscode.workspace.asRelativePath(loaded.file)} has errors; promotion is blocked until they are fixed (see the Problems view)`);
     const { store } = await this.stores.get(folder);
-    return policyMoveCheck(loaded.policy, store.db, (model, version) => this.driftOf(folder, model, version));
+    // Fairness gates read their evaluation data before the (synchronous) check under the ledger's lock.
+    const fairness = candidate ? await policyFairnessData(loaded.policy, candidate.model, candidate.version, folder.uri.fsPath) : undefined;
+    // So do artifact gates: the version's files are hashed (and model.sig verified) before the check.
+    const artifacts = candidate ? await artifactEvidence(this.ledgerFile(folder), loaded.policy, candidate.model, candidate.version) : undefined;
+    const artifactsOf = artifacts && candidate ? (m: string, v: number) => (m === candidate.model && v === candidate.version ? artifacts : undefined) : undefined;
+    return policyMoveCheck(loaded.policy, store.db, (model, version) => this.driftOf(folder, model, version), artifactsOf, fairness);
   }
 
   /** Remembers a version's latest drift report (for drift gates) for this session. */
