@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { storeStats } from '../store';
 import { ALL_IMPORTERS, FsFileFinder, ImportEngine } from '../ingest';
-import { applyExternalRegistries, readExternalRegistries } from '../registry/externalImport';
+import { readExternalRegistries, refreshExternalRegistries } from '../registry/externalImport';
 import { toJson } from '../shared/json';
 import { listAllRuns, storeCounts } from '../tracking/report';
 import { CliError, EXIT_OK, EXIT_USAGE } from './cliError';
@@ -67,10 +67,12 @@ const scan: CliCommand = {
     try {
       const engine = new ImportEngine(store, dir, ALL_IMPORTERS);
       const finder = new FsFileFinder();
-      const summary = await engine.scan(finder);
+      // Registries read first: after the scan, applying them must not wait for anything, so the
+      // scan's changes and theirs land in the one save below.
       const reads = await readExternalRegistries(dir, finder);
-      const registries = store.transaction(() => applyExternalRegistries(store.db, reads));
-      await store.save();
+      const summary = await engine.scan(finder);
+      const registries = refreshExternalRegistries(store, reads, summary.changed);
+      if (store.hasUnsavedChanges) await store.save(); // a rescan of unchanged files writes nothing
       const counts = storeCounts(store.db);
       const all = [...summary.diagnostics, ...registries.diagnostics];
       const diagnostics = all.map((d) => ({ file: d.file, position: d.position ?? null, message: d.message, severity: d.severity }));
