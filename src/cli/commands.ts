@@ -110,8 +110,9 @@ const runs: CliCommand = {
     if (filter && !server) throw new CliError('--filter is applied by a tracking server: give --tracking-uri URL (or set MLFLOW_TRACKING_URI)', EXIT_USAGE);
     const store = server?.store ?? (await openCliStore(context));
     try {
-      // A server run has no file in the workspace: its source is null (the key stays, as for local runs).
-      const listing = listAllRuns(store.db, { includeDeleted: context.values.all === true }).map((r) => (server ? { ...r, source: r.source ?? null } : r));
+      // Every record has every key: what is unknown (a run without a name, a RUNNING run's end, a
+      // server run's source file) is null rather than left out.
+      const listing = listAllRuns(store.db, { includeDeleted: context.values.all === true }).map(withNulls);
       if (context.values.json) {
         context.stdout(toJson(listing) + '\n');
       } else if (listing.length === 0) {
@@ -129,6 +130,12 @@ const runs: CliCommand = {
     return EXIT_OK;
   },
 };
+
+type WithNulls<T> = { [K in keyof T]: undefined extends T[K] ? Exclude<T[K], undefined> | null : T[K] };
+
+function withNulls<T extends object>(record: T): WithNulls<T> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, value ?? null])) as WithNulls<T>;
+}
 
 function formatNumber(value: number): string {
   return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value);
