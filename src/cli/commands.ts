@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { storeStats } from '../store';
 import { ALL_IMPORTERS, FsFileFinder, ImportEngine } from '../ingest';
-import { applyExternalRegistries, readExternalRegistries } from '../registry/externalImport';
+import { readExternalRegistries, refreshExternalRegistries } from '../registry/externalImport';
 import { toJson } from '../shared/json';
 import { listAllRuns, storeCounts } from '../tracking/report';
 import { loggedModelIdsByRun, loggedModelPairs, loggedModelPoints, loggedModelSeries, listLoggedModels } from '../tracking/loggedModels';
@@ -72,10 +72,12 @@ const scan: CliCommand = {
     try {
       const engine = new ImportEngine(store, dir, ALL_IMPORTERS);
       const finder = new FsFileFinder();
-      const summary = await engine.scan(finder);
+      // Registries read first: after the scan, applying them must not wait for anything, so the
+      // scan's changes and theirs land in the one save below.
       const reads = await readExternalRegistries(dir, finder);
-      const registries = store.transaction(() => applyExternalRegistries(store.db, reads));
-      await store.save();
+      const summary = await engine.scan(finder);
+      const registries = refreshExternalRegistries(store, reads, summary.changed);
+      if (store.hasUnsavedChanges) await store.save(); // a rescan of unchanged files writes nothing
       const counts = storeCounts(store.db);
       const all = [...summary.diagnostics, ...registries.diagnostics];
       const diagnostics = all.map((d) => ({ file: d.file, position: d.position ?? null, message: d.message, severity: d.severity }));
@@ -113,12 +115,10 @@ const runs: CliCommand = {
     if (filter && !server) throw new CliError('--filter is applied by a tracking server: give --tracking-uri URL (or set MLFLOW_TRACKING_URI)', EXIT_USAGE);
     const store = server?.store ?? (await openCliStore(context));
     try {
-      // A server run has no file in the workspace: its source is null (the key stays, as for local runs).
+      // Every record has every key: what is unknown (a run without a name, a RUNNING run's end, a
+      // server run's source file) is null rather than left out.
       const modelsByRun = loggedModelIdsByRun(store.db);
-      const listing = listAllRuns(store.db, { includeDeleted: context.values.all === true }).map((r) => ({
-        ...(server ? { ...r, source: r.source ?? null } : r),
-        loggedModels: modelsByRun.get(r.uid) ?? [],
-      }));
+      const listing = listAllRuns(store.db, { includeDeleted: context.values.all === true }).map((r) => ({ ...withNulls(r), loggedModels: modelsByRun.get(r.uid) ?? [] }));
       if (context.values.json) {
         context.stdout(toJson(listing) + '\n');
       } else if (listing.length === 0) {
@@ -183,5 +183,12 @@ const loggedModels: CliCommand = {
     return EXIT_OK;
   },
 };
+
+type WithNulls<T> = { [K in keyof T]: undefined extends T[K] ? Exclude<T[K], undefined> | null : T[K] };
+
+function withNulls<T extends object>(record: T): WithNulls<T> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, value ?? null])) as WithNulls<T>;
+}
+
 
 export const COMMANDS: readonly CliCommand[] = [scan, runs, loggedModels, COMPARE_COMMAND, ...REGISTRY_COMMANDS, DRIFT_COMMAND, info, REPORT_COMMAND, ...SIGNING_COMMANDS, FAIRNESS_COMMAND, CARD_COMMAND];

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CliError, EXIT_OK, EXIT_USAGE } from './cliError';
+import { MlflowServerError } from '../server/client';
+import { CliError, EXIT_OK, EXIT_USAGE, exitCodeForServerError } from './cliError';
 import { COMMANDS } from './commands';
 import { COMMON_OPTIONS, type CliCommand, type CliContext, type CliOptionSpec } from './context';
 
@@ -44,7 +45,8 @@ export function mainHelp(): string {
     '',
     '  -v, --version              print the version',
     '',
-    'Exit codes: 0 success, 1 a check failed, 2 bad usage or input.',
+    'Exit codes: 0 success, 1 a check failed, 2 bad usage or input,',
+    '  3 an external failure (an MLflow server unreachable, refusing the request or timing out).',
     "Run 'model-ledger <command> --help' for a command's own options.",
     '',
   ].join('\n');
@@ -103,6 +105,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (error instanceof CliError) {
       io.stderr(`model-ledger ${command.name}: ${error.message}\n`);
       return error.exitCode;
+    }
+    if (error instanceof MlflowServerError) {
+      io.stderr(`model-ledger ${command.name}: ${error.message}\n`);
+      return exitCodeForServerError(error.kind);
     }
     io.stderr(`model-ledger ${command.name}: ${(error as Error).stack ?? String(error)}\n`);
     return EXIT_USAGE;

@@ -6,7 +6,7 @@ import { Store } from '../store';
 import { checkServerUrl, MlflowClient, MlflowServerError, type ServerAuth } from '../server/client';
 import { ServerSource } from '../server/serverSource';
 import { serverIdFor } from '../server/serverStore';
-import { CliError, EXIT_USAGE } from './cliError';
+import { CliError, EXIT_USAGE, exitCodeForServerError } from './cliError';
 import type { CliContext, CliOptionSpec } from './context';
 
 export const TRACKING_URI_OPTIONS: Readonly<Record<string, CliOptionSpec>> = {
@@ -71,7 +71,7 @@ export async function openTrackingStore(
   } catch (error) {
     client.close();
     await store.close();
-    if (error instanceof MlflowServerError) throw new CliError(error.message, EXIT_USAGE);
+    if (error instanceof MlflowServerError) throw new CliError(error.message, exitCodeForServerError(error.kind));
     throw error;
   }
   const close = store.close.bind(store);

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Store } from '../store';
 import { rows } from '../tracking/queries';
 import type { FileFinder } from './fsFinder';
 import { globToRegExp, matchesAny } from './glob';
-import { RecordingSink } from './recordingSink';
+import { RecordingSink, type SinkOperation } from './recordingSink';
 import { StoreWriter } from './storeWriter';
 import type { Diagnostic, FileCursor, ImportContext, Importer } from './types';
 import { unitWorkerPool } from './workerPool';
@@ -20,6 +21,8 @@ export interface ImportSummary {
   readonly diagnostics: readonly Diagnostic[];
   readonly durationMs: number;
   readonly cancelled: boolean;
+  /** True when the store was changed (and one save scheduled); a rescan of unchanged files leaves it false. */
+  readonly changed: boolean;
 }
 
 /** Units read ahead of the one being applied: enough to hide file-system latency, few enough to bound memory. */
@@ -30,6 +33,8 @@ const WORKER_MIN_UNITS = 8;
 interface ReadUnit {
   readonly ref: UnitRef;
   readonly sink: RecordingSink;
+  /** The cursors the unit was read with, to tell a changed cursor from one set again unchanged. */
+  readonly previousCursors: ReadonlyMap<string, FileCursor>;
   readonly changedCursors: Map<string, FileCursor>;
   /** undefined when the importer failed. */
   readonly runUids: string[] | undefined;
@@ -41,6 +46,8 @@ interface KnownUnit {
   readonly format: string;
   readonly runUids: readonly string[];
   readonly experimentUids: readonly string[];
+  /** Hash of the experiment and run records the unit emitted last time (see recordsFingerprint). */
+  readonly fingerprint?: string;
 }
 
 export interface ImportProgress {
@@ -73,28 +80,45 @@ export class ImportEngine {
   scan(finder: FileFinder, options: { signal?: AbortSignal; progress?: ImportProgress } = {}): Promise<ImportSummary> {
     return this.serialised(async () => {
       const started = performance.now();
-      const units: UnitRef[] = [];
-      for (const importer of this.importers) {
-        const seen = new Set<string>();
-        for (const file of await finder.find(this.root, importer.patterns, options.signal)) {
-          const unit = importer.unitOf(file);
-          if (unit !== undefined && !seen.has(unit)) {
-            seen.add(unit);
-            units.push({ importer, unit });
-          }
-        }
-      }
+      const units = await this.discover(finder, options.signal);
       const result = await this.importAll(units, options);
       let runsRemoved = result.runsRemoved;
+      let changed = result.changed;
       if (!result.cancelled) {
         const live = new Set(units.map((u) => `${u.importer.format}\n${u.unit}`));
         const scanned = new Set<string>(this.importers.map((i) => i.format));
         for (const vanished of this.knownUnits().filter((u) => scanned.has(u.format) && !live.has(`${u.format}\n${u.path}`) && isInside(this.root, u.path))) {
           runsRemoved += this.forgetUnit(vanished);
+          changed = true;
         }
       }
-      return { ...result, runsRemoved, durationMs: performance.now() - started };
+      // One save per scan, whatever the number of units (and none when nothing changed).
+      if (changed) this.store.changed();
+      return { ...result, runsRemoved, changed, durationMs: performance.now() - started };
     });
+  }
+
+  /**
+   * Every unit under the root, importer by importer. One walk for all importers (a rescan's cost is
+   * mostly file-system round trips): each file found goes to the importers whose patterns it matches.
+   */
+  private async discover(finder: FileFinder, signal: AbortSignal | undefined): Promise<UnitRef[]> {
+    const files = await finder.find(this.root, [...new Set(this.importers.flatMap((i) => i.patterns))], signal);
+    const units: UnitRef[] = [];
+    for (const importer of this.importers) {
+      const patterns = importer.patterns.map(globToRegExp);
+      const seen = new Set<string>();
+      for (const file of files) {
+        const relative = toRelative(this.root, file);
+        if (relative === undefined || !matchesAny(relative, patterns)) continue;
+        const unit = importer.unitOf(file);
+        if (unit !== undefined && !seen.has(unit)) {
+          seen.add(unit);
+          units.push({ importer, unit });
+        }
+      }
+    }
+    return units;
   }
 
   /** The units a changed (created, modified, deleted) file belongs to. */
@@ -115,6 +139,7 @@ export class ImportEngine {
     return this.serialised(async () => {
       const started = performance.now();
       const result = await this.importAll(units, options);
+      if (result.changed) this.store.changed();
       return { ...result, durationMs: performance.now() - started };
     });
   }
@@ -122,6 +147,7 @@ export class ImportEngine {
   private async importAll(units: readonly UnitRef[], options: { signal?: AbortSignal; progress?: ImportProgress }): Promise<Omit<ImportSummary, 'durationMs'>> {
     const diagnostics: Diagnostic[] = [];
     let runsRemoved = 0;
+    let changed = false;
     // Reading is mostly waiting on small file operations: read up to READ_AHEAD units at once, and
     // apply them to the store one at a time, in order (each in its own transaction).
     const reads: Promise<ReadUnit>[] = [];
@@ -138,15 +164,16 @@ export class ImportEngine {
       options.progress?.report(done, units.length, units[done].unit);
       if (options.signal?.aborted) {
         await Promise.allSettled(reads.slice(done)); // let reads in flight finish; their results are dropped
-        return { unitsImported: done, runsRemoved, diagnostics, cancelled: true };
+        return { unitsImported: done, runsRemoved, diagnostics, cancelled: true, changed };
       }
       const read = await reads[done];
       startRead(done + READ_AHEAD);
       const outcome = this.applyUnit(read);
       diagnostics.push(...outcome.diagnostics);
       runsRemoved += outcome.runsRemoved;
+      changed ||= outcome.changed;
     }
-    return { unitsImported: units.length, runsRemoved, diagnostics, cancelled: false };
+    return { unitsImported: units.length, runsRemoved, diagnostics, cancelled: false, changed };
   }
 
   /** Runs the importer for one unit, buffering what it emits (nothing touches the store yet). */
@@ -160,7 +187,7 @@ export class ImportEngine {
         const sink = new RecordingSink();
         sink.operations.push(...result.operations);
         sink.diagnostics.push(...result.diagnostics);
-        return { ref, sink, changedCursors: new Map(result.changedCursors), runUids: result.runUids, ...(result.failure ? { failure: result.failure } : {}) };
+        return { ref, sink, previousCursors: cursors, changedCursors: new Map(result.changedCursors), runUids: result.runUids, ...(result.failure ? { failure: result.failure } : {}) };
       } catch (error) {
         // The worker itself died (not bad input, which the importer reports): read this unit here.
         this.workerFailures.push(`${unit}: ${(error as Error).message}`);
@@ -177,28 +204,37 @@ export class ImportEngine {
     };
     try {
       const runUids = await importer.importUnit(unit, context);
-      return { ref, sink, changedCursors, runUids };
+      return { ref, sink, previousCursors: cursors, changedCursors, runUids };
     } catch (error) {
       // An importer bug must not take the rest down, nor apply half a unit.
-      return { ref, sink, changedCursors, runUids: undefined, failure: `${importer.format} import failed: ${(error as Error).message}` };
+      return { ref, sink, previousCursors: cursors, changedCursors, runUids: undefined, failure: `${importer.format} import failed: ${(error as Error).message}` };
     }
   }
 
-  /** Applies one unit's buffered records, its vanished runs and its cursors in one transaction. */
-  private applyUnit(read: ReadUnit): { diagnostics: Diagnostic[]; runsRemoved: number } {
-    const { ref, sink, changedCursors, runUids } = read;
+  /**
+   * Applies one unit's buffered records, its vanished runs and its cursors in one transaction.
+   * A unit that emitted the same records as last time, no points and no new cursor is left alone:
+   * a rescan of unchanged files writes nothing (and so schedules no save).
+   */
+  private applyUnit(read: ReadUnit): { diagnostics: Diagnostic[]; runsRemoved: number; changed: boolean } {
+    const { ref, sink, runUids } = read;
     const { importer, unit } = ref;
     if (runUids === undefined) {
-      return { diagnostics: [{ file: unit, message: read.failure ?? 'import failed', severity: 'error' }], runsRemoved: 0 };
+      return { diagnostics: [{ file: unit, message: read.failure ?? 'import failed', severity: 'error' }], runsRemoved: 0, changed: false };
     }
+    const changedCursors = withoutUnchanged(read.changedCursors, read.previousCursors);
     const experimentUids = [...new Set(sink.operations.flatMap((o) => (o.op === 'experiment' ? [o.record.uid] : [])))];
     const previous = this.knownUnit(importer.format, unit);
     const current = new Set(runUids);
     const vanished = (previous?.runUids ?? []).filter((uid) => !current.has(uid));
     if (runUids.length === 0 && previous === undefined && sink.operations.length === 0) {
       // Nothing there (e.g. a folder that only looked like a run): remember nothing either.
-      this.persistCursors(unit, importer.format, changedCursors);
-      return { diagnostics: sink.diagnostics, runsRemoved: 0 };
+      return { diagnostics: sink.diagnostics, runsRemoved: 0, changed: this.persistCursors(unit, importer.format, changedCursors) };
+    }
+    const fingerprint = recordsFingerprint(sink.operations, runUids);
+    const onlyRecords = sink.operations.every((o) => o.op === 'experiment' || o.op === 'run');
+    if (previous?.fingerprint === fingerprint && onlyRecords && vanished.length === 0 && changedCursors.size === 0) {
+      return { diagnostics: sink.diagnostics, runsRemoved: 0, changed: false };
     }
     this.store.transaction(() => {
       new StoreWriter(this.store.db).apply(sink.operations);
@@ -206,18 +242,18 @@ export class ImportEngine {
       this.store.db.run(
         `INSERT INTO sources(path, kind, format, state, imported_at) VALUES (?, 'unit', ?, ?, ?)
          ON CONFLICT(kind, format, path) DO UPDATE SET state = excluded.state, imported_at = excluded.imported_at`,
-        [unit, importer.format, JSON.stringify({ runUids, experimentUids }), Date.now()],
+        [unit, importer.format, JSON.stringify({ runUids, experimentUids, fingerprint }), Date.now()],
       );
       this.writeCursors(unit, importer.format, changedCursors);
     });
-    this.store.changed();
-    return { diagnostics: sink.diagnostics, runsRemoved: vanished.length };
+    return { diagnostics: sink.diagnostics, runsRemoved: vanished.length, changed: true };
   }
 
-  private persistCursors(unit: string, format: string, cursors: Map<string, FileCursor>): void {
-    if (cursors.size === 0) return;
+  /** Saves cursors of a unit that holds no run (yet); true when there were any to save. */
+  private persistCursors(unit: string, format: string, cursors: Map<string, FileCursor>): boolean {
+    if (cursors.size === 0) return false;
     this.store.transaction(() => this.writeCursors(unit, format, cursors));
-    this.store.changed();
+    return true;
   }
 
   private writeCursors(unit: string, format: string, cursors: Map<string, FileCursor>): void {
@@ -255,8 +291,8 @@ export class ImportEngine {
 
   private knownUnit(format: string, path: string): KnownUnit | undefined {
     return rows(this.store.db, "SELECT path, format, state FROM sources WHERE kind = 'unit' AND format = ? AND path = ?", [format, path], (r) => {
-      const state = JSON.parse(String(r[2] ?? '{}')) as { runUids?: string[]; experimentUids?: string[] };
-      return { path: String(r[0]), format: String(r[1]), runUids: state.runUids ?? [], experimentUids: state.experimentUids ?? [] };
+      const state = JSON.parse(String(r[2] ?? '{}')) as { runUids?: string[]; experimentUids?: string[]; fingerprint?: string };
+      return { path: String(r[0]), format: String(r[1]), runUids: state.runUids ?? [], experimentUids: state.experimentUids ?? [], ...(state.fingerprint ? { fingerprint: state.fingerprint } : {}) };
     })[0];
   }
 
@@ -277,7 +313,6 @@ export class ImportEngine {
         this.store.db.run('DELETE FROM experiments WHERE uid = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.experiment_id = experiments.id)', [uid]);
       }
     });
-    this.store.changed();
     return unit.runUids.length;
   }
 
@@ -296,4 +331,25 @@ function toRelative(root: string, file: string): string | undefined {
 
 function isInside(root: string, file: string): boolean {
   return toRelative(root, file) !== undefined;
+}
+
+/** The cursors that differ from the ones the unit was read with (an importer may set an unchanged one again). */
+function withoutUnchanged(changed: Map<string, FileCursor>, previous: ReadonlyMap<string, FileCursor>): Map<string, FileCursor> {
+  const out = new Map<string, FileCursor>();
+  for (const [file, cursor] of changed) {
+    const before = previous.get(file);
+    const same = before !== undefined && before.size === cursor.size && before.mtimeMs === cursor.mtimeMs && before.offset === cursor.offset && before.head === cursor.head && JSON.stringify(before.state) === JSON.stringify(cursor.state);
+    if (!same) out.set(file, cursor);
+  }
+  return out;
+}
+
+/** Hash of what a unit says about its experiments and runs (points excluded: they come only when files grew). */
+function recordsFingerprint(operations: readonly SinkOperation[], runUids: readonly string[]): string {
+  const hash = createHash('sha1');
+  hash.update(JSON.stringify(runUids));
+  for (const o of operations) {
+    if (o.op === 'experiment' || o.op === 'run') hash.update(JSON.stringify(o));
+  }
+  return hash.digest('hex');
 }

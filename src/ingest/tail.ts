@@ -75,6 +75,9 @@ function* readSteps(file: string, cursor: FileCursor | undefined, maxBytes: numb
   const stat = (yield { kind: 'stat' }) as Stats;
   const why = notRegular(stat);
   if (why) throw Object.assign(new Error(`${file}: ${why}`), { code: 'EISDIR' });
+  // Same size and modification time as last time: unchanged, known from the stat alone (a rescan
+  // of unchanged files reads no byte of them).
+  if (cursor && stat.size === cursor.size && stat.mtimeMs === cursor.mtimeMs) return undefined;
   let start = cursor?.offset ?? 0;
   let head: string;
   let restarted = false;
@@ -88,9 +91,6 @@ function* readSteps(file: string, cursor: FileCursor | undefined, maxBytes: numb
       start = 0;
       restarted = true;
     }
-  }
-  if (cursor && !restarted && stat.size === cursor.size && stat.mtimeMs === cursor.mtimeMs) {
-    return undefined;
   }
   const length = Math.min(stat.size - start, maxBytes);
   const bytes = Buffer.allocUnsafe(Math.max(0, length));

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'sql.js';
 import type { Diagnostic } from '../ingest/types';
 import type { FileFinder } from '../ingest/fsFinder';
+import type { Store } from '../store';
 import { optionalString, rows } from '../tracking/queries';
 import { readGtoRegistry, readMlflowFileRegistry, readMlflowSqliteRegistry, type ExternalModel, type RegistryReadResult } from './external';
 import { replaceRegistry, type ProjectedModel } from './storeProjection';
@@ -53,6 +55,23 @@ export function applyExternalRegistries(db: Database, reads: readonly ExternalRe
   const live = new Set(reads.map((r) => r.origin));
   for (const origin of existing) if (!live.has(origin)) replaceRegistry(db, origin, []);
   return { models, diagnostics };
+}
+
+/** Meta key of the hash of the registries applied last (see refreshExternalRegistries). */
+const APPLIED_READS_KEY = 'external-registries-applied';
+
+/**
+ * applyExternalRegistries in its own transaction, skipped when the registries read are the ones
+ * applied last and no run changed (a version points at a run by uid): a rescan of nothing writes nothing.
+ */
+export function refreshExternalRegistries(store: Store, reads: readonly ExternalRead[], runsChanged: boolean): ExternalRegistriesResult & { changed: boolean } {
+  const fingerprint = createHash('sha1').update(JSON.stringify(reads)).digest('hex');
+  if (!runsChanged && store.getMeta(APPLIED_READS_KEY) === fingerprint) {
+    return { models: reads.reduce((n, r) => n + r.result.models.length, 0), diagnostics: reads.flatMap((r) => r.result.diagnostics.map((d) => ({ ...d }))), changed: false };
+  }
+  const applied = store.transaction(() => applyExternalRegistries(store.db, reads));
+  store.setMeta(APPLIED_READS_KEY, fingerprint); // marks the store changed
+  return { ...applied, changed: true };
 }
 
 /** The run a version came from, by the tool's run id, when that run was imported. */

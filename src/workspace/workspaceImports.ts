@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ImportEngine, importersWithExtraGlobs, type Diagnostic, type FileFinder, type ImportSummary, type UnitRef, SKIPPED_FOLDERS } from '../ingest';
-import { applyExternalRegistries, readExternalRegistries } from '../registry/externalImport';
+import { applyExternalRegistries, readExternalRegistries, refreshExternalRegistries } from '../registry/externalImport';
 import type { WorkspaceStores } from './workspaceStores';
 
 /** Finds files with VS Code's search, so files.exclude applies (and remote workspaces work). */
@@ -163,7 +163,7 @@ export class WorkspaceImports implements vscode.Disposable {
         summary = await scanning;
       } catch (error) {
         this.log.error(`Import of ${folder.name} failed: ${(error as Error).stack ?? String(error)}`);
-        return { unitsImported: 0, runsRemoved: 0, diagnostics: [], durationMs: 0, cancelled: true };
+        return { unitsImported: 0, runsRemoved: 0, diagnostics: [], durationMs: 0, cancelled: true, changed: false };
       }
       this.log.info(
         `${first ? 'Imported' : 'Rescanned'} ${folder.name}: ${summary.unitsImported} sources in ${summary.durationMs.toFixed(0)} ms` +
@@ -174,9 +174,7 @@ export class WorkspaceImports implements vscode.Disposable {
       let registryDiagnostics: ImportSummary['diagnostics'] = [];
       try {
         const reads = await readExternalRegistries(folder.uri.fsPath, finder, { git: vscode.workspace.isTrusted });
-        const store = engine.store;
-        const applied = store.transaction(() => applyExternalRegistries(store.db, reads));
-        store.changed();
+        const applied = refreshExternalRegistries(engine.store, reads, summary.changed);
         registryDiagnostics = applied.diagnostics;
       } catch (error) {
         this.log.error(`Reading the registries in ${folder.name} failed: ${(error as Error).message}`);

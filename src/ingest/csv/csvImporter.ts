@@ -7,8 +7,10 @@
  * step = last + 1. When a new key appears, recent Lightning rewrites the whole file with a wider
  * header; older Lightning writes the file at the end. A run is the `version_N` folder (name
  * `version_N`), its experiment the folder holding the versions (e.g. `lightning_logs`). A version
- * folder with `hparams.yaml` but no `metrics.csv` is still a run (params, no metrics), unless it holds
- * TensorBoard event files: then it is TensorBoardLogger's folder and the TensorBoard importer's run.
+ * folder with `hparams.yaml` but no `metrics.csv` is not a run (CSVLogger writes hparams.yaml when
+ * training starts and metrics.csv at its first flush): it is skipped with an info diagnostic saying
+ * so, and imported once metrics.csv appears. With TensorBoard event files it is TensorBoardLogger's
+ * folder and the TensorBoard importer's run (no diagnostic).
  *
  * Keras writes one file per `CSVLogger(filename)` (`epoch` first, then the logs' keys sorted, any
  * separator); a run is that file, its experiment the folder holding it, step = epoch.
@@ -92,7 +94,16 @@ async function importLightningVersion(folder: string, context: ImportContext): P
   const metricsFile = path.join(folder, 'metrics.csv');
   const hparamsFile = path.join(folder, 'hparams.yaml');
   const hasMetrics = await isFile(metricsFile);
-  if (!hasMetrics && (!(await isFile(hparamsFile)) || (await holdsEventFiles(folder)))) return [];
+  if (!hasMetrics) {
+    // A metrics.csv read before and gone now: the run goes (the engine removes it), and a file that
+    // comes back is read from its start.
+    const cursor = context.cursor(metricsFile);
+    if (cursor !== undefined && cursor.offset > 0) context.setCursor(metricsFile, emptyCursor());
+    if ((await isFile(hparamsFile)) && !(await holdsEventFiles(folder))) {
+      context.sink.diagnostic({ file: folder, severity: 'info', message: 'hparams.yaml without metrics.csv (Lightning has logged no metric here yet): not a run, skipped; it is imported when metrics.csv appears' });
+    }
+    return [];
+  }
 
   const runUid = uidOf(context.root, folder);
   const experimentFolder = path.dirname(folder);
@@ -111,10 +122,6 @@ async function importLightningVersion(folder: string, context: ImportContext): P
     tags: {},
   });
 
-  if (!hasMetrics) {
-    forgetVanishedTable(metricsFile, runUid, context);
-    return [runUid];
-  }
   const reporter = problemReporter(context.sink, metricsFile);
   try {
     const update = await readTable(metricsFile, metricsFile, 'lightning', reporter, context);
@@ -261,14 +268,6 @@ function emitUpdate(update: TableUpdate, runUid: string, sink: ImportSink): void
   for (const [key, batch] of update.batches) {
     if (batch.values.length > 0) sink.metrics({ runUid, key, ...batch });
   }
-}
-
-/** A metrics.csv that was imported and is gone now: its points go too. */
-function forgetVanishedTable(file: string, runUid: string, context: ImportContext): void {
-  const cursor = context.cursor(file);
-  if (cursor === undefined || cursor.offset === 0) return;
-  context.sink.resetMetrics(runUid);
-  context.setCursor(file, emptyCursor());
 }
 
 function emptyCursor(): FileCursor {

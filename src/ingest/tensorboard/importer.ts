@@ -41,6 +41,8 @@ interface EventFileState {
   readonly firstWallTime?: number;
   readonly lastWallTime?: number;
   readonly hparams: [string, string][];
+  /** Scalar points read from the file so far (absent in states saved before it was counted: some). */
+  readonly scalarCount?: number;
 }
 
 interface HParamsYamlState {
@@ -142,12 +144,19 @@ async function importRun(runDir: string, context: ImportContext, maxChunkBytes: 
   const yamlParams = await readHParamsYaml(path.join(runDir, HPARAMS_YAML), context, diagnostics);
 
   const currentStates = outcomes.map((outcome, index) => (outcome.kind === 'read' ? outcome.state : fullRead ? undefined : states[index]));
-  const experimentDir = runDir === path.resolve(context.root) ? runDir : path.dirname(runDir);
-  const experimentUid = uidOf(context.root, experimentDir);
-  sink.experiment({ uid: experimentUid, name: path.basename(experimentDir), format: FORMAT, lifecycle: 'active' });
-  sink.run(runRecord(context.root, runDir, experimentUid, currentStates, yamlParams));
-  if (fullRead && hadCursors) sink.resetMetrics(runUid);
-  emitMetrics(runUid, outcomes, context);
+  // Event files with no scalar and no hyperparameter value (TensorBoard's hparams definition folder,
+  // `hp.hparams_config`, or a writer that has logged nothing yet) are not a run.
+  const isRun = yamlParams.size > 0 || currentStates.some((state) => state === undefined || scalarsBefore(state) > 0 || state.hparams.length > 0);
+  if (isRun) {
+    const experimentDir = runDir === path.resolve(context.root) ? runDir : path.dirname(runDir);
+    const experimentUid = uidOf(context.root, experimentDir);
+    sink.experiment({ uid: experimentUid, name: path.basename(experimentDir), format: FORMAT, lifecycle: 'active' });
+    sink.run(runRecord(context.root, runDir, experimentUid, currentStates, yamlParams));
+    if (fullRead && hadCursors) sink.resetMetrics(runUid);
+    emitMetrics(runUid, outcomes, context);
+  } else {
+    diagnostics.push({ file: runDir, severity: 'info', message: `no scalar and no hyperparameter value in its ${files.length} event file(s) (e.g. the hparams plugin's experiment definition only): not a run, skipped; read again when they change` });
+  }
 
   outcomes.forEach((outcome, index) => {
     if (outcome.kind === 'read') diagnostics.push(...outcome.diagnostics);
@@ -170,7 +179,7 @@ async function importRun(runDir: string, context: ImportContext, maxChunkBytes: 
       }
     }
   });
-  return [runUid];
+  return isRun ? [runUid] : [];
 }
 
 async function listEventFiles(runDir: string): Promise<string[]> {
@@ -257,6 +266,7 @@ async function readEventFile(file: string, cursor: FileCursor | undefined, previ
     firstWallTime,
     lastWallTime,
     hparams: [...hparams],
+    scalarCount: scalarsBefore(base) + points.length,
   };
   return { kind: 'read', restarted, points, state, diagnostics, cursor: { size: settledSize, mtimeMs: settledSize < 0 ? -1 : chunk.mtimeMs, offset, head: chunk.head } };
 }
@@ -366,7 +376,13 @@ function parseEventFileState(value: unknown): EventFileState | undefined {
   const firstWallTime = optionalNumber(candidate.firstWallTime);
   const lastWallTime = optionalNumber(candidate.lastWallTime);
   if (firstWallTime === null || lastWallTime === null) return undefined;
-  return { version: 1, files: files as string[], tagPlugins, hparams, firstWallTime, lastWallTime };
+  const scalarCount = typeof candidate.scalarCount === 'number' ? candidate.scalarCount : undefined;
+  return { version: 1, files: files as string[], tagPlugins, hparams, firstWallTime, lastWallTime, ...(scalarCount === undefined ? {} : { scalarCount }) };
+}
+
+/** A state saved before scalars were counted had some, as far as anyone knows (it was imported as a run). */
+function scalarsBefore(state: EventFileState): number {
+  return state.scalarCount ?? (state.files.length > 0 ? 1 : 0);
 }
 
 function parseYamlState(value: unknown): Map<string, string> | undefined {

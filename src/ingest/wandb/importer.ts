@@ -18,9 +18,12 @@
  * run's log growing every few seconds), else KILLED: the process ended without finishing. A run
  * whose process dies while the workspace is watched stays RUNNING until its folder is imported
  * again (the next scan re-evaluates it, since nothing is written after a death). A folder with no
- * log (old layout, or a copy without the binary file) says nothing about its status: FINISHED.
+ * log, or only an empty (0-byte) one, says nothing about its status: FINISHED, and — unless it has
+ * 0.8's wandb-history.jsonl — it is tagged `model_ledger.incomplete` with a warning naming the
+ * missing or empty `run-<id>.wandb` (the run was read from its summary and config only).
  *
- * Experiment: the W&B project from the log's run record, else the folder that holds `wandb/`.
+ * Experiment: the W&B project from the log's run record, else `project` in `wandb/settings`, else
+ * the folder that holds `wandb/`.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -55,6 +58,8 @@ const SIDE_FILES = new Set([HISTORY_JSONL, CONFIG_YAML, SUMMARY_JSON, METADATA_J
  * far and the metric sources seen (the folder path itself is the unit's key in the store).
  */
 const UNIT_STATE_KEY = '#wandb-import-state';
+/** Tag of a run read from part of its files: says which file is missing and what that leaves out. */
+export const INCOMPLETE_TAG = 'model_ledger.incomplete';
 
 export interface WandbImporterOptions {
   /** Largest slice of a log held in memory at once (tests use small ones). */
@@ -96,6 +101,8 @@ interface SourceState {
   invalid?: boolean;
   /** The last scan ended right after damage (see LogScan.afterDamage). */
   afterDamage?: boolean;
+  /** History keys whose text values were read as numbers (reported once per key). */
+  convertedKeys?: string[];
 }
 
 interface UnitState {
@@ -268,9 +275,15 @@ async function importRun(runDir: string, context: ImportContext, settings: Setti
   const liveStates = currentStates.filter((state): state is SourceState => state !== undefined);
   const runInfo = mergeRunInfo(liveStates);
 
-  const experimentUid = emitExperiment(context, runDir, runInfo);
-  const status = await statusOf(layout, liveStates, settings);
-  sink.run(runRecord(context.root, runDir, experimentUid, runInfo, liveStates, side, status));
+  const experimentUid = emitExperiment(context, runDir, runInfo, await settingsProject(runDir));
+  const logSizes = await logFileSizes(layout);
+  const status = statusOf(logSizes, liveStates, settings);
+  const incomplete = incompleteReason(layout, runDir, logSizes);
+  const record = runRecord(context.root, runDir, experimentUid, runInfo, liveStates, side, status);
+  if (incomplete) {
+    diagnostics.push({ file: incomplete.file, severity: 'warning', message: `${incomplete.reason}: the run was read from ${readFrom(layout)} only, so it has no history and its status is unknown; marked incomplete (tag ${INCOMPLETE_TAG})` });
+  }
+  sink.run(incomplete ? { ...record, tags: { ...record.tags, [INCOMPLETE_TAG]: incomplete.reason } } : record);
 
   if (fullRead && (unitCursor !== undefined || sourceCursorsKept)) sink.resetMetrics(runUid);
   const historyKeys = new Set(liveStates.flatMap((state) => state.historyKeys));
@@ -432,12 +445,12 @@ function consumeLog(file: string, bytes: Buffer, start: number, state: SourceSta
   const scan = scanLog(bytes.subarray(skip), start + skip, state.afterDamage === true);
   state.afterDamage = scan.afterDamage;
   for (const problem of scan.problems) {
-    diagnostics.push({ file, position: `byte ${problem.offset}`, severity: 'error', message: problem.message });
+    diagnostics.push({ file, position: `byte ${problem.offset}`, severity: 'error', message: `${problem.message}; the rest of the log was read` });
   }
   for (const record of scan.records) {
     const decoded = decodeRecord(record.data);
     if (!decoded.ok) {
-      diagnostics.push({ file, position: `byte ${record.offset}`, severity: 'error', message: `undecodable record skipped: ${decoded.message}` });
+      diagnostics.push({ file, position: `byte ${record.offset}`, severity: 'error', message: `undecodable record skipped: ${decoded.message}; the rest of the log was read` });
       continue;
     }
     const value = decoded.value;
@@ -464,7 +477,10 @@ function consumeHistoryLines(file: string, bytes: Buffer, state: SourceState, po
       diagnostics.push({ file, position: `line ${state.lines}`, line: state.lines - 1, severity: 'error', message: 'history line is not a JSON object: skipped' });
       continue;
     }
-    applyRow(row.entries, undefined, state, points, true);
+    const converted = applyRow(row.entries, undefined, state, points, true);
+    for (const [key, text] of converted) {
+      diagnostics.push({ file, position: `line ${state.lines}`, line: state.lines - 1, severity: 'info', message: `"${key}" is written as text (${JSON.stringify(text)}): its values were read as numbers (said once for this key)` });
+    }
   }
   return consumed;
 }
@@ -491,12 +507,14 @@ function applyHistory(history: HistoryRecord, state: SourceState, points: Point[
 
 /**
  * One history row. Keys starting with '_' are wandb's own (`_step`, `_timestamp`, `_runtime`,
- * `_wandb`); values that are not numbers (media, tables, text) are not metrics.
+ * `_wandb`); values that are not numbers (media, tables, text) are not metrics. Returns the keys
+ * whose text was read as a number for the first time (key, the text), for the caller to report.
  */
-function applyRow(entries: [string, JsonValue][], stepNum: number | undefined, state: SourceState, points: Point[], acceptNumericStrings: boolean): void {
+function applyRow(entries: [string, JsonValue][], stepNum: number | undefined, state: SourceState, points: Point[], acceptNumericStrings: boolean): [string, string][] {
   let step: number | undefined;
   let timestamp: number | undefined;
   const values: [string, number][] = [];
+  const converted: [string, string][] = [];
   for (const [key, value] of entries) {
     if (key === '_step') {
       const number = metricNumber(value, true);
@@ -511,7 +529,12 @@ function applyRow(entries: [string, JsonValue][], stepNum: number | undefined, s
     if (key.startsWith('_')) continue;
     flattenJson(key, value, (leafKey, leaf) => {
       const number = metricNumber(leaf, acceptNumericStrings);
-      if (number !== undefined) values.push([leafKey, number]);
+      if (number === undefined) return;
+      values.push([leafKey, number]);
+      if (leaf.kind === 'string' && !(state.convertedKeys ??= []).includes(leafKey)) {
+        state.convertedKeys.push(leafKey);
+        converted.push([leafKey, leaf.value]);
+      }
     });
   }
   const rowStep = step ?? stepNum ?? state.nextStep;
@@ -525,6 +548,7 @@ function applyRow(entries: [string, JsonValue][], stepNum: number | undefined, s
       state.historyKeys.push(key);
     }
   }
+  return converted;
 }
 
 function applyConfig(update: UpdateRecord, state: SourceState): void {
@@ -758,10 +782,11 @@ function summaryPoints(summary: Map<string, JsonValue>, historyKeys: Set<string>
   return points;
 }
 
-function emitExperiment(context: ImportContext, runDir: string, runInfo: RunInfoState): string {
-  if (runInfo.project !== undefined) {
-    const uid = `${FORMAT}:project:${runInfo.project}`;
-    context.sink.experiment({ uid, name: runInfo.project, format: FORMAT, externalId: runInfo.project, lifecycle: 'active' });
+function emitExperiment(context: ImportContext, runDir: string, runInfo: RunInfoState, projectFromSettings: string | undefined): string {
+  const project = runInfo.project ?? projectFromSettings;
+  if (project !== undefined) {
+    const uid = `${FORMAT}:project:${project}`;
+    context.sink.experiment({ uid, name: project, format: FORMAT, externalId: project, lifecycle: 'active' });
     return uid;
   }
   const wandbDir = path.dirname(runDir);
@@ -771,22 +796,76 @@ function emitExperiment(context: ImportContext, runDir: string, runInfo: RunInfo
   return uid;
 }
 
-async function statusOf(layout: Layout, states: SourceState[], settings: Settings): Promise<RunStatus> {
-  const exit = [...states].reverse().find((state) => state.exit !== undefined)?.exit;
-  if (exit !== undefined) return exit.exitCode === 0 ? 'FINISHED' : 'FAILED';
-  const logs = layout.sources.filter((source) => source.kind === 'log');
-  // Without a log there is nothing to tell a live run from a finished one (a fresh clone or copy
-  // makes every file look just written).
-  if (logs.length === 0) return 'FINISHED';
-  let latest = -Infinity;
-  for (const log of logs) {
+interface LogFileSize {
+  readonly file: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** Size and time of each `.wandb` log (a log that vanished meanwhile is left out). */
+async function logFileSizes(layout: Layout): Promise<LogFileSize[]> {
+  const out: LogFileSize[] = [];
+  for (const log of layout.sources.filter((source) => source.kind === 'log')) {
     try {
-      latest = Math.max(latest, (await fs.stat(log.file)).mtimeMs);
+      const stat = await fs.stat(log.file);
+      out.push({ file: log.file, size: stat.size, mtimeMs: stat.mtimeMs });
     } catch {
-      // A log that vanished says nothing about liveness.
+      // vanished: says nothing
     }
   }
+  return out;
+}
+
+function statusOf(logs: readonly LogFileSize[], states: SourceState[], settings: Settings): RunStatus {
+  const exit = [...states].reverse().find((state) => state.exit !== undefined)?.exit;
+  if (exit !== undefined) return exit.exitCode === 0 ? 'FINISHED' : 'FAILED';
+  // Without a log holding anything there is nothing to tell a live run from a finished one (a fresh
+  // clone or copy makes every file look just written; a 0-byte log is a copy that lost its content).
+  const written = logs.filter((log) => log.size > 0);
+  if (written.length === 0) return 'FINISHED';
+  const latest = Math.max(...written.map((log) => log.mtimeMs));
   return settings.now() - latest <= settings.runningWindowMs ? 'RUNNING' : 'KILLED';
+}
+
+/**
+ * Why a run folder without usable metric history is incomplete (its `.wandb` log missing or empty),
+ * or undefined when the run has its history (a log with content, or 0.8's wandb-history.jsonl).
+ */
+function incompleteReason(layout: Layout, runDir: string, logs: readonly LogFileSize[]): { file: string; reason: string } | undefined {
+  if (layout.sources.some((source) => source.kind === 'history')) return undefined;
+  if (logs.some((log) => log.size > 0)) return undefined;
+  const empty = logs[0];
+  if (empty) return { file: empty.file, reason: `${path.basename(empty.file)} is empty (0 bytes)` };
+  const id = RUN_FOLDER_ID.exec(path.basename(runDir))?.[1];
+  const expected = `run-${id ?? '<id>'}.wandb`;
+  return { file: path.join(runDir, expected), reason: `${expected} is missing` };
+}
+
+function readFrom(layout: Layout): string {
+  const names = [layout.summary, layout.config, layout.metadata].filter((file): file is string => file !== undefined).map((file) => path.basename(file));
+  return names.length > 0 ? names.join(', ') : 'its folder name';
+}
+
+/**
+ * The project in `wandb/settings` (the INI file `wandb init` writes beside the run folders:
+ * `[default]` then `project = name`), for runs whose own log does not name it.
+ */
+async function settingsProject(runDir: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(path.dirname(runDir), 'settings'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  let section = '';
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header) section = header[1].trim();
+    const entry = /^project\s*[=:]\s*(.+)$/.exec(line);
+    if (entry && section === 'default' && entry[1].trim() !== '') return entry[1].trim();
+  }
+  return undefined;
 }
 
 function runRecord(root: string, runDir: string, experimentUid: string, runInfo: RunInfoState, states: SourceState[], side: SideFiles, status: RunStatus): RunRecord {

@@ -43,7 +43,7 @@ describe('model-ledger CLI with --tracking-uri', () => {
   it('reads MLFLOW_TRACKING_URI and MLFLOW_TRACKING_TOKEN; models --json has the local shape', async () => {
     server.requireAuth = 'Bearer t0ken';
     const denied = await cli(['models', '--json'], { MLFLOW_TRACKING_URI: url }, tmp.path);
-    assert.equal(denied.code, 2);
+    assert.equal(denied.code, 3, 'the server refused the request');
     assert.match(denied.stderr, new RegExp(`MLflow server ${url.replace(/\./g, '\\.')}: GET registered-models/search: not authenticated \\(401\\)`));
     const out = await cli(['models', '--json'], { MLFLOW_TRACKING_URI: url, MLFLOW_TRACKING_TOKEN: 't0ken' }, tmp.path);
     assert.equal(out.code, 0, out.stderr);
@@ -82,15 +82,27 @@ describe('model-ledger CLI with --tracking-uri', () => {
     assert.equal(server.count('metrics/get-history'), 8, 'one request per series, nothing for other runs');
   });
 
-  it('a bad filter and an unreachable server are clear errors (exit 2)', async () => {
+  it('a bad filter is bad input (exit 2); a server that refuses, times out or is down is an external failure (exit 3)', async () => {
     const bad = await cli(['runs', '--tracking-uri', url, '--filter', 'metrics.loss <<< 1'], {}, tmp.path);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /runs\/search: refused \(400 INVALID_PARAMETER_VALUE/);
+    server.failures.set('*', { kind: 'status', status: 403, body: '{"error_code":"PERMISSION_DENIED","message":"no"}' });
+    assert.equal((await cli(['runs', '--tracking-uri', url], {}, tmp.path)).code, 3, 'refused (403)');
+    server.failures.set('*', { kind: 'hang' });
+    const hung = await cli(['runs', '--tracking-uri', url], { MLFLOW_HTTP_REQUEST_TIMEOUT: '0.3' }, tmp.path);
+    assert.equal(hung.code, 3, 'timed out');
+    assert.match(hung.stderr, /no answer within/);
+    server.failures.clear();
     await server.stop();
     const down = await cli(['runs', '--tracking-uri', url], {}, tmp.path);
-    assert.equal(down.code, 2);
+    assert.equal(down.code, 3);
     assert.match(down.stderr, /cannot connect \(ECONNREFUSED\)/);
     assert.match((await cli(['runs', '--tracking-uri', 'file:./mlruns'], {}, tmp.path)).stderr, /not an http\(s\) URL/);
     assert.match((await cli(['runs', '--filter', 'x'], {}, tmp.path)).stderr, /--filter is applied by a tracking server/);
+  });
+
+  it('--help documents the exit codes, 3 included', async () => {
+    const help = await cli(['--help']);
+    assert.match(help.stdout, /0 success, 1 a check failed, 2 bad usage or input,\s+3 an external failure/);
   });
 });

@@ -206,27 +206,34 @@ function definitionLevels(values: readonly ParquetValue[]): Buffer {
   return Buffer.concat([length, body]);
 }
 
-/** `rowGroups`: rows per row group, summing to the column length. */
-export function writeParquet(columns: readonly ParquetColumnSpec[], rowGroups?: readonly number[]): Buffer {
+/** A page codec: Parquet's CompressionCodec id (parquet.thrift) and the compressor of its pages. */
+export interface PageCodec {
+  readonly id: number;
+  readonly compress: (page: Buffer) => Buffer;
+}
+
+/** `rowGroups`: rows per row group, summing to the column length; `codec`: the pages' compression (none by default). */
+export function writeParquet(columns: readonly ParquetColumnSpec[], rowGroups?: readonly number[], codec?: PageCodec): Buffer {
   const rowCount = columns[0]?.values.length ?? 0;
   const groupSizes = rowGroups ?? [rowCount];
   const parts: Buffer[] = [Buffer.from('PAR1')];
   let offset = 4;
-  const groupMeta: { rows: number; chunks: { column: ParquetColumnSpec; offset: number; size: number; values: number }[] }[] = [];
+  const groupMeta: { rows: number; chunks: { column: ParquetColumnSpec; offset: number; size: number; uncompressedSize: number; values: number }[] }[] = [];
   let groupStart = 0;
   for (const rows of groupSizes) {
     const chunks = [];
     for (const column of columns) {
       const values = column.values.slice(groupStart, groupStart + rows);
-      const data = Buffer.concat([column.optional ? definitionLevels(values) : Buffer.alloc(0), plainValues(column.type, values)]);
+      const raw = Buffer.concat([column.optional ? definitionLevels(values) : Buffer.alloc(0), plainValues(column.type, values)]);
+      const data = codec ? codec.compress(raw) : raw;
       const header = new ThriftWriter()
         .i32(1, 0) // DATA_PAGE
-        .i32(2, data.length)
-        .i32(3, data.length)
+        .i32(2, raw.length) // uncompressed_page_size
+        .i32(3, data.length) // compressed_page_size
         .struct(5, (page) => page.i32(1, values.length).i32(2, 0).i32(3, 3).i32(4, 3)) // PLAIN values, RLE levels
         .toBuffer();
       const page = Buffer.concat([header, data]);
-      chunks.push({ column, offset, size: page.length, values: values.length });
+      chunks.push({ column, offset, size: page.length, uncompressedSize: page.length - data.length + raw.length, values: values.length });
       parts.push(page);
       offset += page.length;
     }
@@ -253,9 +260,9 @@ export function writeParquet(columns: readonly ParquetColumnSpec[], rowGroups?: 
               .i32(1, PHYSICAL_TYPE_ID[chunk.column.type])
               .i32List(2, chunk.column.optional ? [0, 3] : [0])
               .stringList(3, [chunk.column.name])
-              .i32(4, 0) // UNCOMPRESSED
+              .i32(4, codec?.id ?? 0) // UNCOMPRESSED unless a codec is given
               .i64(5, chunk.values)
-              .i64(6, chunk.size)
+              .i64(6, chunk.uncompressedSize)
               .i64(7, chunk.size)
               .i64(9, chunk.offset),
           );

@@ -134,12 +134,18 @@ describe('csv importer: Lightning CSVLogger', () => {
     assert.equal(sink.diagnostics.length, 1, JSON.stringify(sink.diagnostics));
   });
 
-  it('takes a version with hparams.yaml and no metrics.csv as a run with params and no metrics', async () => {
+  it('skips a version with hparams.yaml and no metrics.csv, says why, and imports it once metrics.csv appears', async () => {
+    // What CSVLogger leaves when training stopped before its first flush: hparams.yaml alone.
     const folder = version('version_7', undefined, 'lr: 0.01\n');
     const context = makeContext(temp.path);
-    assert.deepEqual(await csvImporter.importUnit(folder, context), ['csv:proj/lightning_logs/version_7']);
-    assert.deepEqual(context.sink.runs[0].params, { lr: '0.01' });
-    assert.equal(context.sink.batches.length, 0);
+    assert.deepEqual(await csvImporter.importUnit(folder, context), []);
+    assert.equal(context.sink.runs.length, 0, 'not an empty FINISHED run');
+    assert.deepEqual(context.sink.diagnostics.map((d) => [d.severity, d.file]), [['info', folder]]);
+    assert.match(context.sink.diagnostics[0].message, /hparams\.yaml without metrics\.csv.*not a run, skipped/);
+    writeFileSync(path.join(folder, 'metrics.csv'), 'epoch,step,train_loss\n0,49,0.5\n');
+    const later = makeContext(temp.path);
+    assert.deepEqual(await csvImporter.importUnit(folder, later), ['csv:proj/lightning_logs/version_7']);
+    assert.deepEqual(later.sink.runs[0].params, { lr: '0.01' });
   });
 
   it("leaves TensorBoardLogger's version folders (event files, no metrics.csv) to the TensorBoard importer", async () => {
@@ -335,15 +341,18 @@ describe('csv importer: Lightning CSVLogger', () => {
     assert.ok(elapsed < 5000, `${elapsed} ms`);
   });
 
-  it('drops the points of a metrics.csv that vanished while hparams.yaml stayed', async () => {
+  it('gives up the run of a metrics.csv that vanished while hparams.yaml stayed, and reads a new one from its start', async () => {
     const folder = version('version_0', 'epoch,step,loss\n0,0,0.9\n', 'lr: 1\n');
     const context = makeContext(temp.path);
     await csvImporter.importUnit(folder, context);
     rmSync(path.join(folder, 'metrics.csv'));
     context.sink.clearEmitted();
+    assert.deepEqual(await csvImporter.importUnit(folder, context), [], 'no run left (the engine removes it with its points)');
+    assert.equal(context.cursor(path.join(folder, 'metrics.csv'))?.offset, 0);
+    writeFileSync(path.join(folder, 'metrics.csv'), 'epoch,step,loss\n0,0,0.9\n');
+    context.sink.clearEmitted();
     assert.deepEqual(await csvImporter.importUnit(folder, context), ['csv:proj/lightning_logs/version_0']);
-    assert.deepEqual(context.sink.resets, [{ runUid: 'csv:proj/lightning_logs/version_0' }]);
-    assert.deepEqual(context.sink.keys('csv:proj/lightning_logs/version_0'), []);
+    assert.deepEqual(Array.from(context.sink.batches.find((b) => b.key === 'loss')?.values ?? []), [0.9], 'the new file read whole');
   });
 
   it('returns no run for a vanished unit', async () => {

@@ -180,6 +180,11 @@ export function hparamsValue(hparams: Record<string, HParamValue>): Message {
   return new Message().string(1, '_hparams_/session_start_info').message(9, metadata('hparams', pluginData.finish()));
 }
 
+/** A value of the "hparams" plugin under `tag` with the given HParamsPluginData (e.g. `_hparams_/experiment`). */
+export function hparamsPluginValue(tag: string, pluginData: Message): Message {
+  return new Message().string(1, tag).message(9, metadata('hparams', pluginData.finish()));
+}
+
 export function records(...events: Buffer[]): Buffer {
   return Buffer.concat(events.map(frame));
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { createTensorboardImporter, tensorboardImporter } from '../../../../src/ingest/tensorboard/importer';
 import { useTempDir } from '../../helpers';
-import { event, fileVersionRecord, frame, histogramTensor, hparamsValue, imageValue, simpleValue, tensorScalar } from './eventWriter';
+import { event, fileVersionRecord, frame, histogramTensor, hparamsPluginValue, hparamsValue, imageValue, Message, simpleValue, tensorScalar } from './eventWriter';
 import type { TensorEncoding } from './eventWriter';
 import { recordingContext } from './recordingSink';
 
@@ -175,8 +175,9 @@ describe('tensorboard importer', () => {
   it('copes with empty, binary and unreadable event files', async () => {
     write(EVENTS_0);
     const context = recordingContext(temp.path);
-    assert.deepEqual(await tensorboardImporter.importUnit(runDir(), context), [uid]);
-    assert.equal(context.sink.runs.length, 1);
+    assert.deepEqual(await tensorboardImporter.importUnit(runDir(), context), [], 'an empty event file is no run');
+    assert.equal(context.sink.runs.length, 0);
+    assert.deepEqual(context.sink.diagnostics.map((d) => [d.severity, d.file]), [['info', runDir()]]);
     assert.deepEqual(context.sink.batches, []);
 
     write(EVENTS_0, Buffer.from('PK\u0003\u0004 this is a zip, not an event file; it is long enough to be framed'));
@@ -186,6 +187,21 @@ describe('tensorboard importer', () => {
     assert.ok(files.includes(EVENTS_0));
     assert.ok(files.includes(EVENTS_1));
     assert.deepEqual(context.sink.batches, []);
+  });
+
+  it("skips the hparams plugin's experiment definition folder (no scalar, no session values) and says why", async () => {
+    // What `hp.hparams_config(...)` writes into the top log folder: the search space, nothing measured.
+    const experiment = new Message().message(4, new Message().string(1, 'learning_rate')).message(5, new Message().message(1, new Message().string(2, 'accuracy')));
+    const definition = frame(event({ step: 0, values: [hparamsPluginValue('_hparams_/experiment', new Message().varint(1, 0).message(2, experiment))] }));
+    write(EVENTS_0, fileVersionRecord(), definition);
+    const context = recordingContext(temp.path);
+    assert.deepEqual(await tensorboardImporter.importUnit(runDir(), context), []);
+    assert.equal(context.sink.runs.length, 0, 'not an empty FINISHED run');
+    assert.equal(context.sink.diagnostics.length, 1);
+    assert.match(context.sink.diagnostics[0].message, /no scalar and no hyperparameter value in its 1 event file\(s\).*not a run, skipped/);
+    // A trial folder beside it, with a measured value, is a run.
+    append(EVENTS_0, frame(event({ step: 1, values: [simpleValue('accuracy', 0.9)] })));
+    assert.deepEqual(await tensorboardImporter.importUnit(runDir(), recordingContext(temp.path)), [uid]);
   });
 
   it('treats event files at the workspace root as one run', async () => {
@@ -213,8 +229,10 @@ describe('tensorboard importer', () => {
         writeFileSync(path.join(dir, EVENTS_0), bytes);
         writeFileSync(path.join(dir, 'hparams.yaml'), yamlText);
         const context = recordingContext(temp.path);
-        assert.deepEqual(await tensorboardImporter.importUnit(dir, context), [`tensorboard:random_${case_ - 1}`]);
-        assert.equal(context.sink.runs.length, 1);
+        const uids = await tensorboardImporter.importUnit(dir, context);
+        // A run when anything was read from it; else skipped, saying so.
+        assert.deepEqual(uids, context.sink.runs.length === 1 ? [`tensorboard:random_${case_ - 1}`] : []);
+        if (uids.length === 0) assert.ok(context.sink.diagnostics.some((d) => d.severity === 'info' && /not a run, skipped/.test(d.message)));
       }), { numRuns: 60 });
     });
 
@@ -234,7 +252,8 @@ describe('tensorboard importer', () => {
         const runUid = `tensorboard:split_${case_ - 1}`;
         assert.deepEqual(context.sink.pointCounts(runUid), { epoch_loss: 6, acc: 1 });
         assert.deepEqual(context.sink.resets, []);
-        assert.deepEqual(context.sink.diagnostics, []);
+        // Only "not a run (yet)" when the first write held no scalar.
+        assert.deepEqual(context.sink.diagnostics.filter((d) => d.severity !== 'info'), []);
         assert.deepEqual(context.sink.lastRun(runUid)?.params, { a: '1' });
       }), { numRuns: 80 });
     });
@@ -251,7 +270,8 @@ describe('tensorboard importer', () => {
         const context = recordingContext(temp.path);
         await tensorboardImporter.importUnit(dir, context);
         appendFileSync(path.join(dir, EVENTS_0), damaged.subarray(cut));
-        assert.deepEqual(await tensorboardImporter.importUnit(dir, context), [`tensorboard:damaged_${case_ - 1}`]);
+        const uids = await tensorboardImporter.importUnit(dir, context);
+        assert.ok(uids.length === 0 || uids[0] === `tensorboard:damaged_${case_ - 1}`);
         const counts = context.sink.pointCounts(`tensorboard:damaged_${case_ - 1}`);
         assert.ok((counts.epoch_loss ?? 0) <= 4 && (counts.acc ?? 0) <= 1);
       }), { numRuns: 80 });

@@ -182,7 +182,7 @@ describe('wandb importer', () => {
     await wandbImporter.importUnit(dir, context);
     assert.equal(context.sink.diagnostics.length, 1);
     assert.equal(context.sink.diagnostics[0].position, `byte ${damaged.start}`);
-    assert.match(context.sink.diagnostics[0].message, /checksum/);
+    assert.match(context.sink.diagnostics[0].message, /checksum.*; the rest of the log was read$/);
     assertSeries(context.sink, RUN_UID, expectedSeries(ROWS.filter((_, index) => index !== damagedRow)));
     assert.equal(context.sink.lastRun(RUN_UID)?.status, 'FINISHED', 'records after the damage were read');
   });
@@ -294,9 +294,16 @@ describe('wandb importer', () => {
     const context = recordingContext(tmp.path);
     assert.equal(runFolderOf(history), dir);
     assert.deepEqual(await wandbImporter.importUnit(dir, context), [uid]);
-    assert.equal(context.sink.diagnostics.length, 1);
-    assert.equal(context.sink.diagnostics[0].position, 'line 3');
-    assert.equal(context.sink.diagnostics[0].line, 2);
+    const errors = context.sink.diagnostics.filter((d) => d.severity === 'error');
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].position, 'line 3');
+    assert.equal(errors[0].line, 2);
+    // Text read as numbers is said once per key, where it first happens ("acc" line 1, "loss" line 2).
+    const converted = context.sink.diagnostics.filter((d) => d.severity === 'info');
+    assert.deepEqual(converted.map((d) => [d.position, /^"(\w+)" is written as text \((".*")\)/.exec(d.message)?.slice(1)]), [
+      ['line 1', ['acc', '"0.5"']],
+      ['line 2', ['loss', '"0.8"']],
+    ]);
     const loss = context.sink.points(uid, 'loss');
     assert.deepEqual(loss.slice(0, 2), [[0, 1559383810500, 0.9], [1, 1559383811500, 0.8]]);
     assert.ok(loss.length === 3 && loss[2][0] === 2 && Number.isNaN(loss[2][2]));
@@ -313,6 +320,32 @@ describe('wandb importer', () => {
     assert.deepEqual(context.sink.diagnostics, []);
     assert.deepEqual(context.sink.resets, []);
     assert.deepEqual(context.sink.pointCounts(uid), { loss: 2 });
+  });
+
+  it('a 0-byte .wandb is not a RUNNING run: read from its summary, marked incomplete, the empty file named', async () => {
+    const dir = writeRunFolder(tmp.path, Buffer.alloc(0));
+    writeFileSync(path.join(dir, 'files', 'wandb-summary.json'), '{"acc": 0.8, "_step": 9, "_timestamp": 1700000100.0}');
+    // Just written: a log with content would make this run RUNNING.
+    const context = recordingContext(tmp.path);
+    await createWandbImporter({ now: () => Date.now() }).importUnit(dir, context);
+    const run = context.sink.lastRun(RUN_UID);
+    assert.equal(run?.status, 'FINISHED');
+    assert.equal(run?.tags['model_ledger.incomplete'], 'run-abc123.wandb is empty (0 bytes)');
+    assert.deepEqual(context.sink.diagnostics.map((d) => [d.severity, d.file]), [['warning', path.join(dir, 'run-abc123.wandb')]]);
+    assert.deepEqual(context.sink.points(RUN_UID, 'acc'), [[9, 1700000100000, 0.8]], 'the summary value is kept');
+  });
+
+  it('a run without its log takes the project from wandb/settings, not the folder name', async () => {
+    const dir = path.join(tmp.path, 'proj', 'wandb', RUN_FOLDER);
+    mkdirSync(path.join(dir, 'files'), { recursive: true });
+    writeFileSync(path.join(dir, 'files', 'wandb-summary.json'), '{"acc": 0.8, "_step": 9}');
+    // What `wandb init` writes beside the run folders.
+    writeFileSync(path.join(tmp.path, 'proj', 'wandb', 'settings'), '[default]\nentity = someone\nproject = speech-kws\nbase_url = https://api.wandb.ai\n');
+    const context = recordingContext(tmp.path);
+    await wandbImporter.importUnit(dir, context);
+    assert.deepEqual(context.sink.experiments.map((e) => [e.uid, e.name]), [['wandb:project:speech-kws', 'speech-kws']]);
+    assert.equal(context.sink.lastRun(RUN_UID)?.experimentUid, 'wandb:project:speech-kws');
+    assert.equal(context.sink.lastRun(RUN_UID)?.tags['model_ledger.incomplete'], 'run-abc123.wandb is missing');
   });
 
   it('finds units under wandb/ run folders and never through latest-run', async () => {
