@@ -70,11 +70,11 @@ describe('runs table: sort, group, aggregate (against make_sweep.py)', () => {
     const runs = Array.from({ length: 250 }, (_, i) => ({ uid: `u${i}`, name: `n${i}`, start: i, params: Object.fromEntries(Array.from({ length: 100 }, (_, k) => [`p${k}`, String(i * k)])), metrics: {} }));
     const store = await storeWithRuns(runs);
     const model = new RunsTableModel(loadRunsTableData(store.db), undefined, undefined);
-    const window = model.window({ rowStart: 10, rowCount: 100_000, colStart: 50, colCount: 100_000 });
+    const window = model.window({ rowStart: 10, rowCount: 100_000, colStart: 20, colCount: 100_000 });
     assert.equal(window.rows.length, MAX_WINDOW_ROWS);
     assert.equal(window.columns.length, MAX_WINDOW_COLUMNS);
     assert.deepEqual(window.columns.slice(0, 3).map((c) => c.id), ['a:status', 'a:name', window.columns[2].id]);
-    assert.equal(window.columns[2].index, 50);
+    assert.equal(window.columns[2].index, 20);
     assert.equal(window.totalRows, 250);
     assert.equal(window.totalColumns, 5 + 100);
     const small = JSON.stringify(model.window({ rowStart: 0, rowCount: 30, colStart: 0, colCount: 12 })).length;
@@ -108,7 +108,7 @@ describe('runs table: sort, group, aggregate (against make_sweep.py)', () => {
     ]);
     const model = new RunsTableModel(loadRunsTableData(store.db), { columns: ['a:name', 'p:note', 'p:plain', 'm:last:loss'], sort: [{ column: 'a:start', descending: false }] }, undefined);
     assert.equal(model.toCsv(), `name,note,plain,loss\r\n"'=HYPERLINK(""x"")",'-2+3,"a,b",'-1\r\n'@SUM(A1),'\tx,x|y,\r\n`.replace('name,note', 'Name,note'));
-    assert.ok(model.toMarkdown().includes("| @SUM\\(A1\\) | \tx | x\\|y |  |"), model.toMarkdown());
+    assert.ok(model.toMarkdown().includes("| @SUM(A1) | \tx | x\\|y |  |"), model.toMarkdown());
     assert.equal(safeCsvCell('\rz'), `"'\rz"`);
     assert.equal(safeCsvCell('+1'), "'+1");
   });
