@@ -5,3 +5,4 @@ export { allColumnIds, cellText, cellValue, columnInfo, defaultColumns, metricCo
 export { aggregate, aggregateColumn, groupRows, searchRows, sortRows } from './sortGroup';
 export { defaultView, RunsTableModel, type FilterMatcher } from './tableModel';
 export { safeCsvCell } from './csvCell';
+export { CORRELATION_METHOD, forestImportance, IMPORTANCE_METHOD, parameterImportance, pearson } from './importance';
