@@ -6,6 +6,11 @@ import { markdownCell } from '../compare/exportFormats';
 import {
   DEFAULT_COLUMN_WIDTH,
   MAX_CELL_CHARS,
+  MAX_COLUMN_WIDTH,
+  MAX_GROUP_OPTIONS,
+  MIN_COLUMN_WIDTH,
+  type ColumnOp,
+  type WebviewView,
   MAX_WINDOW_COLUMNS,
   MAX_WINDOW_ROWS,
   type BrushRange,
@@ -149,8 +154,16 @@ export class RunsTableModel {
       shownRuns: this.shown.length,
       selectedCount: this.selected.size,
       filterError: this.filterError,
-      availableColumns: allColumnIds(this.data).length,
+      availableColumns: this.allIds().length,
       title: this.title,
+      groupOptions: this.columns
+        .filter((c) => c.kind === 'param' || c.kind === 'tag' || (c.kind === 'attribute' && ['experiment', 'status', 'user', 'format'].includes(c.key)))
+        .slice(0, MAX_GROUP_OPTIONS)
+        .map((c) => ({ id: c.id, label: c.kind === 'attribute' ? c.label : `${c.kind}: ${c.label}` })),
+      metricOptions: this.columns
+        .filter((c) => c.kind === 'metric' && c.stat === 'last')
+        .slice(0, MAX_GROUP_OPTIONS)
+        .map((c) => c.key),
     };
   }
 
@@ -168,22 +181,104 @@ export class RunsTableModel {
     return this.display.length;
   }
 
+  private widthOf(column: ColumnInfo): number {
+    return this.viewState.widths[column.id] ?? DEFAULT_COLUMN_WIDTH;
+  }
+
+  /** Left edge of each unpinned column (px from the end of the pinned ones), and the total width. */
+  private offsets(): { lefts: Float64Array; total: number; pinnedWidth: number; pinned: number } {
+    const pinned = Math.min(this.viewState.pinned, this.columns.length);
+    const lefts = new Float64Array(this.columns.length);
+    let pinnedWidth = 0;
+    for (let i = 0; i < pinned; i++) {
+      lefts[i] = pinnedWidth;
+      pinnedWidth += this.widthOf(this.columns[i]);
+    }
+    let x = 0;
+    for (let i = pinned; i < this.columns.length; i++) {
+      lefts[i] = x;
+      x += this.widthOf(this.columns[i]);
+    }
+    return { lefts, total: x, pinnedWidth, pinned };
+  }
+
+  /** The rows asked for, and the columns covering [scrollLeft, scrollLeft + viewWidth] plus a margin of columns. */
   window(request: WindowRequest): GridWindow {
     const rowStart = Math.min(request.rowStart, Math.max(0, this.display.length - 1));
     const rowEnd = Math.min(this.display.length, rowStart + Math.min(request.rowCount, MAX_WINDOW_ROWS));
-    const pinned = Math.min(this.viewState.pinned, this.columns.length);
-    const colStart = Math.max(pinned, Math.min(request.colStart, this.columns.length));
-    const colEnd = Math.min(this.columns.length, colStart + Math.min(request.colCount, MAX_WINDOW_COLUMNS - pinned));
+    const { lefts, total, pinnedWidth, pinned } = this.offsets();
+    let colStart = pinned;
+    while (colStart < this.columns.length - 1 && lefts[colStart] + this.widthOf(this.columns[colStart]) <= request.scrollLeft) colStart++;
+    colStart = Math.max(pinned, colStart - COLUMN_MARGIN);
+    let colEnd = colStart;
+    const right = request.scrollLeft + Math.min(request.viewWidth, 20_000);
+    while (colEnd < this.columns.length && lefts[colEnd] < right) colEnd++;
+    colEnd = Math.min(this.columns.length, colEnd + COLUMN_MARGIN, colStart + MAX_WINDOW_COLUMNS - pinned);
     const indices = [...range(0, pinned), ...range(colStart, colEnd)];
     const sortRank = new Map(this.viewState.sort.map((s, rank) => [s.column, { descending: s.descending, rank }]));
     const columns = indices.map((index) => {
       const c = this.columns[index];
       const sort = sortRank.get(c.id);
-      return { ...c, index, width: this.viewState.widths[c.id] ?? DEFAULT_COLUMN_WIDTH, ...(sort ? { sort } : {}) };
+      return { ...c, index, left: lefts[index], width: this.widthOf(c), ...(sort ? { sort } : {}) };
     });
     const rows: GridRow[] = [];
     for (let i = rowStart; i < rowEnd; i++) rows.push(this.gridRow(i, columns));
-    return { rowStart, colStart, totalRows: this.display.length, totalColumns: this.columns.length, pinned, columns, rows };
+    return { rowStart, colStart, totalRows: this.display.length, totalColumns: this.columns.length, pinned, scrollWidth: total, pinnedWidth, columns, rows };
+  }
+
+  /** The view without the shown column list (which may hold thousands of ids). */
+  webviewView(): WebviewView {
+    const { columns, ...rest } = this.viewState;
+    return { ...rest, columnCount: columns.length };
+  }
+
+  /** Show, hide, pin, unpin, move or resize a column (pinned columns are the first `pinned` of the list). */
+  columnOp(change: ColumnOp): void {
+    const columns = [...this.viewState.columns];
+    let pinned = Math.min(this.viewState.pinned, columns.length);
+    const at = 'id' in change ? columns.indexOf(change.id) : -1;
+    switch (change.op) {
+      case 'reset':
+        this.setView({ columns: defaultColumns(this.data), pinned: 2, widths: {} });
+        return;
+      case 'width': {
+        const width = Math.round(Math.min(MAX_COLUMN_WIDTH, Math.max(MIN_COLUMN_WIDTH, change.width)));
+        this.setView({ widths: { ...this.viewState.widths, [change.id]: width } });
+        return;
+      }
+      case 'show':
+        if (at < 0 && columnInfo(this.data, change.id)) columns.push(change.id);
+        break;
+      case 'hide':
+        if (at >= 0) {
+          columns.splice(at, 1);
+          if (at < pinned) pinned--;
+        }
+        break;
+      case 'pin':
+        if (at >= pinned) {
+          columns.splice(at, 1);
+          columns.splice(pinned++, 0, change.id);
+        } else if (at < 0 && columnInfo(this.data, change.id)) columns.splice(pinned++, 0, change.id);
+        break;
+      case 'unpin':
+        if (at >= 0 && at < pinned) {
+          columns.splice(at, 1);
+          columns.splice(--pinned, 0, change.id);
+        }
+        break;
+      case 'move': {
+        const target = columns.indexOf(change.before);
+        if (at < 0 || target < 0 || at === target) break;
+        columns.splice(at, 1);
+        columns.splice(columns.indexOf(change.before), 0, change.id);
+        // A column dropped among the pinned ones becomes pinned, and the other way round.
+        if (at >= pinned && target < pinned) pinned++;
+        else if (at < pinned && target >= pinned) pinned--;
+        break;
+      }
+    }
+    this.setView({ columns, pinned });
   }
 
   private baselineRow(): number | undefined {
@@ -281,7 +376,7 @@ export class RunsTableModel {
   searchColumns(query: string, limit: number): { total: number; columns: (ColumnInfo & { shown: boolean })[] } {
     const needle = query.trim().toLowerCase();
     const shown = new Set(this.viewState.columns);
-    const matches = allColumnIds(this.data)
+    const matches = this.allIds()
       .map((id) => columnInfo(this.data, id)!)
       .filter((c) => !needle || c.label.toLowerCase().includes(needle) || c.id.toLowerCase().includes(needle));
     return { total: matches.length, columns: matches.slice(0, limit).map((c) => ({ ...c, shown: shown.has(c.id) })) };
@@ -314,10 +409,20 @@ export class RunsTableModel {
     return [header, rule, ...body].join('\n') + '\n';
   }
 
+  private allIdsCache: { data: RunsTableData; ids: string[] } | undefined;
+
+  private allIds(): string[] {
+    if (this.allIdsCache?.data !== this.data) this.allIdsCache = { data: this.data, ids: allColumnIds(this.data) };
+    return this.allIdsCache.ids;
+  }
+
   get tableData(): RunsTableData {
     return this.data;
   }
 }
+
+/** Columns rendered beyond each side of the viewport, so a small sideways scroll needs no round trip. */
+const COLUMN_MARGIN = 3;
 
 function* range(from: number, to: number): Generator<number> {
   for (let i = from; i < to; i++) yield i;

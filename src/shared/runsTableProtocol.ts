@@ -49,11 +49,12 @@ export interface TableView {
   readonly baselineUid: string | null;
 }
 
+/** Rows by index; columns by pixels (scrollLeft and the viewport's width, after the pinned columns). */
 export interface WindowRequest {
   readonly rowStart: number;
   readonly rowCount: number;
-  readonly colStart: number;
-  readonly colCount: number;
+  readonly scrollLeft: number;
+  readonly viewWidth: number;
 }
 
 export interface GridCell {
@@ -91,8 +92,16 @@ export interface GridWindow {
   /** Shown columns (pinned included). */
   readonly totalColumns: number;
   readonly pinned: number;
-  /** Columns of the window: the pinned ones, then shown columns from colStart. */
-  readonly columns: readonly (ColumnInfo & { readonly width: number; readonly index: number; readonly sort?: { readonly descending: boolean; readonly rank: number } })[];
+  /** Width of every shown column after the pinned ones, and of the pinned ones (px). */
+  readonly scrollWidth: number;
+  readonly pinnedWidth: number;
+  /** Columns of the window: the pinned ones, then shown columns from colStart. `left`: px from the start of their area. */
+  readonly columns: readonly (ColumnInfo & {
+    readonly width: number;
+    readonly index: number;
+    readonly left: number;
+    readonly sort?: { readonly descending: boolean; readonly rank: number };
+  })[];
   readonly rows: readonly GridRow[];
 }
 
@@ -104,7 +113,20 @@ export interface TableSummary {
   /** Every column the data has (for the count in the chooser). */
   readonly availableColumns: number;
   readonly title: string;
+  /** Shown params and tags (and the experiment) a user can group by, at most MAX_GROUP_OPTIONS. */
+  readonly groupOptions: readonly { readonly id: string; readonly label: string }[];
+  /** Shown metrics (last values) importance can be computed for, at most MAX_GROUP_OPTIONS. */
+  readonly metricOptions: readonly string[];
 }
+
+/** The view as the webview holds it: the shown column ids stay on the host (they may be thousands). */
+export type WebviewView = Omit<TableView, 'columns'> & { readonly columnCount: number };
+
+export type ColumnOp =
+  | { readonly op: 'show' | 'hide' | 'pin' | 'unpin'; readonly id: string }
+  | { readonly op: 'move'; readonly id: string; readonly before: string }
+  | { readonly op: 'width'; readonly id: string; readonly width: number }
+  | { readonly op: 'reset' };
 
 export interface SweepAxis {
   readonly column: ColumnInfo;
@@ -138,10 +160,10 @@ export interface ImportanceResult {
 }
 
 export type ToRunsTableWebview =
-  | { readonly type: 'init'; readonly view: TableView; readonly summary: TableSummary; readonly window: GridWindow }
+  | { readonly type: 'init'; readonly view: WebviewView; readonly summary: TableSummary; readonly window: GridWindow }
   | { readonly type: 'window'; readonly requestId: number; readonly summary: TableSummary; readonly window: GridWindow }
   | { readonly type: 'columns'; readonly requestId: number; readonly query: string; readonly total: number; readonly columns: readonly (ColumnInfo & { readonly shown: boolean })[] }
-  | { readonly type: 'view'; readonly view: TableView }
+  | { readonly type: 'view'; readonly view: WebviewView }
   | ({ readonly type: 'sweep' } & SweepData)
   | { readonly type: 'importance'; readonly result: ImportanceResult }
   | { readonly type: 'notice'; readonly ok: boolean; readonly message: string };
@@ -151,7 +173,8 @@ export type SelectMode = 'only' | 'toggle' | 'range' | 'all' | 'none';
 export type FromRunsTableWebview =
   | { readonly type: 'ready' }
   | { readonly type: 'window'; readonly requestId: number; readonly request: WindowRequest }
-  | { readonly type: 'setView'; readonly requestId: number; readonly view: Partial<TableView>; readonly request: WindowRequest }
+  | { readonly type: 'setView'; readonly requestId: number; readonly view: Partial<Omit<TableView, 'columns'>>; readonly request: WindowRequest }
+  | { readonly type: 'columnOp'; readonly requestId: number; readonly change: ColumnOp; readonly request: WindowRequest }
   | { readonly type: 'searchColumns'; readonly requestId: number; readonly query: string; readonly limit: number }
   | { readonly type: 'select'; readonly requestId: number; readonly mode: SelectMode; readonly index: number; readonly anchor: number; readonly request: WindowRequest }
   | { readonly type: 'toggleGroup'; readonly requestId: number; readonly label: string; readonly request: WindowRequest }
@@ -167,12 +190,15 @@ export const MAX_CELL_CHARS = 300;
 export const MAX_WINDOW_ROWS = 200;
 export const MAX_WINDOW_COLUMNS = 80;
 export const DEFAULT_COLUMN_WIDTH = 120;
+export const MIN_COLUMN_WIDTH = 40;
+export const MAX_COLUMN_WIDTH = 1200;
+export const MAX_GROUP_OPTIONS = 300;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
 export function isWindowRequest(v: unknown): v is WindowRequest {
-  return isObject(v) && isInt(v.rowStart) && isInt(v.rowCount) && isInt(v.colStart) && isInt(v.colCount);
+  return isObject(v) && isInt(v.rowStart) && isInt(v.rowCount) && isInt(v.scrollLeft) && isInt(v.viewWidth);
 }
 
 /** Checks a message's shape and contents (a webview is a separate, less trusted context). */
@@ -186,7 +212,9 @@ export function isFromRunsTableWebview(v: unknown): v is FromRunsTableWebview {
     case 'window':
       return isInt(v.requestId) && isWindowRequest(v.request);
     case 'setView':
-      return isInt(v.requestId) && isObject(v.view) && isWindowRequest(v.request);
+      return isInt(v.requestId) && isObject(v.view) && !('columns' in v.view) && isWindowRequest(v.request);
+    case 'columnOp':
+      return isInt(v.requestId) && isObject(v.change) && ['show', 'hide', 'pin', 'unpin', 'move', 'width', 'reset'].includes(v.change.op as string) && isWindowRequest(v.request);
     case 'searchColumns':
       return isInt(v.requestId) && typeof v.query === 'string' && isInt(v.limit);
     case 'select':

@@ -30,7 +30,7 @@ describe('runs table: sort, group, aggregate (against make_sweep.py)', () => {
   it('groups by a param with count, mean, min and max of a metric', async () => {
     const store = await storeWithRuns(fixture.runs);
     const model = new RunsTableModel(loadRunsTableData(store.db), { groupBy: 'p:optimizer', columns: ['a:name', 'p:optimizer', 'm:last:val_loss'] }, undefined);
-    const window = model.window({ rowStart: 0, rowCount: 100, colStart: 0, colCount: 10 });
+    const window = model.window({ rowStart: 0, rowCount: 100, scrollLeft: 0, viewWidth: 2000 });
     const groups = window.rows.filter((r) => r.kind === 'group');
     assert.deepEqual(groups.map((g) => g.group!.label).sort(), Object.keys(fixture.expected.groupByOptimizer).sort());
     for (const g of groups) {
@@ -70,16 +70,36 @@ describe('runs table: sort, group, aggregate (against make_sweep.py)', () => {
     const runs = Array.from({ length: 250 }, (_, i) => ({ uid: `u${i}`, name: `n${i}`, start: i, params: Object.fromEntries(Array.from({ length: 100 }, (_, k) => [`p${k}`, String(i * k)])), metrics: {} }));
     const store = await storeWithRuns(runs);
     const model = new RunsTableModel(loadRunsTableData(store.db), undefined, undefined);
-    const window = model.window({ rowStart: 10, rowCount: 100_000, colStart: 20, colCount: 100_000 });
+    const window = model.window({ rowStart: 10, rowCount: 100_000, scrollLeft: 20 * 120, viewWidth: 1_000_000 });
     assert.equal(window.rows.length, MAX_WINDOW_ROWS);
     assert.equal(window.columns.length, MAX_WINDOW_COLUMNS);
     assert.deepEqual(window.columns.slice(0, 3).map((c) => c.id), ['a:status', 'a:name', window.columns[2].id]);
-    assert.equal(window.columns[2].index, 20);
+    assert.equal(window.columns[2].index, 2 + 20 - 3);
     assert.equal(window.totalRows, 250);
     assert.equal(window.totalColumns, 5 + 100);
-    const small = JSON.stringify(model.window({ rowStart: 0, rowCount: 30, colStart: 0, colCount: 12 })).length;
-    const far = JSON.stringify(model.window({ rowStart: 210, rowCount: 30, colStart: 90, colCount: 12 })).length;
+    const small = JSON.stringify(model.window({ rowStart: 0, rowCount: 30, scrollLeft: 0, viewWidth: 1200 })).length;
+    const far = JSON.stringify(model.window({ rowStart: 210, rowCount: 30, scrollLeft: 80 * 120, viewWidth: 1200 })).length;
     assert.ok(Math.abs(small - far) < small * 0.2, `${small} vs ${far}`);
+  });
+
+  it('column operations: show, hide, pin, move, width', async () => {
+    const store = await storeWithRuns(fixture.runs);
+    const model = new RunsTableModel(loadRunsTableData(store.db), { columns: ['a:status', 'a:name', 'p:lr', 'p:layers'], pinned: 2 }, undefined);
+    model.columnOp({ op: 'pin', id: 'p:layers' });
+    assert.deepEqual([model.view.columns, model.view.pinned], [['a:status', 'a:name', 'p:layers', 'p:lr'], 3]);
+    model.columnOp({ op: 'move', id: 'p:lr', before: 'a:status' });
+    assert.deepEqual([model.view.columns, model.view.pinned], [['p:lr', 'a:status', 'a:name', 'p:layers'], 4]);
+    model.columnOp({ op: 'unpin', id: 'p:lr' });
+    model.columnOp({ op: 'hide', id: 'a:status' });
+    model.columnOp({ op: 'show', id: 'm:min:val_loss' });
+    model.columnOp({ op: 'show', id: 'p:nonexistent' });
+    model.columnOp({ op: 'width', id: 'a:name', width: 5 });
+    assert.deepEqual([model.view.columns, model.view.pinned, model.view.widths], [['a:name', 'p:layers', 'p:lr', 'm:min:val_loss'], 2, { 'a:name': 40 }]);
+    const window = model.window({ rowStart: 0, rowCount: 1, scrollLeft: 0, viewWidth: 500 });
+    assert.deepEqual(window.columns.map((c) => [c.id, c.left]), [['a:name', 0], ['p:layers', 40], ['p:lr', 0], ['m:min:val_loss', 120]]);
+    assert.deepEqual([window.pinnedWidth, window.scrollWidth], [160, 240]);
+    model.setView({ onlyDiffering: true });
+    assert.equal(model.webviewView().columnCount, 4);
   });
 
   it('selection by click, ctrl, shift and all; colours and baseline deltas', async () => {
@@ -91,7 +111,7 @@ describe('runs table: sort, group, aggregate (against make_sweep.py)', () => {
     model.select('range', 4, 1);
     assert.deepEqual(model.selectedUids(), ['r01', 'r02', 'r03', 'r04']);
     model.setView({ baselineUid: 'r01' });
-    const rows = model.window({ rowStart: 0, rowCount: 4, colStart: 0, colCount: 5 }).rows;
+    const rows = model.window({ rowStart: 0, rowCount: 4, scrollLeft: 0, viewWidth: 1000 }).rows;
     assert.ok(rows[1].color && rows[2].color && rows[1].color !== rows[2].color);
     assert.equal(rows[0].color, undefined);
     assert.equal(rows[1].baseline, true);
