@@ -16,6 +16,7 @@ import { columnDrift, datasetDrift } from '../src/drift';
 import { listVersions } from '../src/registry/queries';
 import { replaceRegistry } from '../src/registry/storeProjection';
 import { listRuns } from '../src/tracking/queries';
+import { benchRunsTable } from './runsTableBench';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -355,6 +356,17 @@ async function main(): Promise<void> {
       ratios.push({ name: 'comparison data for 10 runs × 100,000 points (ms)', value: prepare.median, bar: '≤ 150', met: prepare.median <= 150 });
       await s.close();
     }
+
+    log('\nRuns table');
+    await benchRunsTable(
+      {
+        measure: (name, unit, fn, options) => measure(name, unit, fn, options ?? {}),
+        record: (name, unit, value, note) => results.push({ name, unit, median: value, min: value, max: value, ...(note ? { note } : {}) }),
+        ratio,
+        log,
+      },
+      quick,
+    );
 
     log('\n8. Activation and package');
     try {

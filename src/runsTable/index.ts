@@ -6,3 +6,5 @@ export { aggregate, aggregateColumn, groupRows, searchRows, sortRows } from './s
 export { defaultView, RunsTableModel, type FilterMatcher } from './tableModel';
 export { safeCsvCell } from './csvCell';
 export { CORRELATION_METHOD, forestImportance, IMPORTANCE_METHOD, parameterImportance, pearson } from './importance';
+export { FIRST_WINDOW, RunsTableSession } from './tableSession';
+export { runsTableHtml } from './runsTableHtml';

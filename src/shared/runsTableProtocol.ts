@@ -161,7 +161,7 @@ export interface ImportanceResult {
 
 export type ToRunsTableWebview =
   | { readonly type: 'init'; readonly view: WebviewView; readonly summary: TableSummary; readonly window: GridWindow }
-  | { readonly type: 'window'; readonly requestId: number; readonly summary: TableSummary; readonly window: GridWindow }
+  | { readonly type: 'window'; readonly requestId: number; readonly view: WebviewView; readonly summary: TableSummary; readonly window: GridWindow }
   | { readonly type: 'columns'; readonly requestId: number; readonly query: string; readonly total: number; readonly columns: readonly (ColumnInfo & { readonly shown: boolean })[] }
   | { readonly type: 'view'; readonly view: WebviewView }
   | ({ readonly type: 'sweep' } & SweepData)
