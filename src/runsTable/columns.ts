@@ -2,7 +2,7 @@
 // Ids: `a:<attribute>`, `p:<param>`, `t:<tag>`, `m:<stat>:<metric>` (a key may hold any character).
 import { formatDuration, formatNumber } from '../compare/exportFormats';
 import { METRIC_STATS, type ColumnInfo, type MetricStat } from '../shared/runsTableProtocol';
-import type { MetricColumns, RunsTableData, TableRun } from './tableData';
+import type { MetricColumns, RunsTableData, TableRun, TextColumn } from './tableData';
 
 interface AttributeSpec {
   readonly key: string;
@@ -56,13 +56,12 @@ export function columnInfo(data: RunsTableData, id: string): ColumnInfo | undefi
 const numericCache = new WeakMap<object, boolean>();
 
 /** A param column sorts and plots as numbers when every value it has reads as a finite number. */
-function isNumericText(values: readonly (string | undefined)[]): boolean {
+function isNumericText(values: TextColumn): boolean {
   const cached = numericCache.get(values);
   if (cached !== undefined) return cached;
   let any = false;
   let numeric = true;
-  for (const v of values) {
-    if (v === undefined) continue;
+  for (const [, v] of values.entries()) {
     any = true;
     if (v.trim() === '' || !Number.isFinite(Number(v))) {
       numeric = false;
@@ -85,9 +84,24 @@ export function allColumnIds(data: RunsTableData): string[] {
   ];
 }
 
-/** The columns a new table shows: identity attributes, every param, every metric's last value. */
+/** Most params and metrics a new table shows; the chooser has every other one. */
+const DEFAULT_PARAMS = 300;
+const DEFAULT_METRICS = 100;
+
+/**
+ * The columns a new table shows: identity attributes, metrics' last values, then params, the keys most
+ * runs have first (a key one run logged among thousands waits in the chooser).
+ */
 export function defaultColumns(data: RunsTableData): string[] {
-  return allColumnIds(data).filter((id) => DEFAULT_ATTRIBUTE_COLUMNS.includes(id) || id.startsWith('p:') || id.startsWith('m:last:'));
+  const byCount = <T>(map: Map<string, T>, count: (v: T) => number, limit: number) =>
+    [...map.entries()]
+      .sort((a, b) => count(b[1]) - count(a[1]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .slice(0, limit)
+      .map(([k]) => k)
+      .sort();
+  const metrics = byCount(data.metrics, (m) => m.present.reduce((s, v) => s + v, 0), DEFAULT_METRICS).map((k) => metricColumnId(k));
+  const params = byCount(data.params, (p) => p.count, DEFAULT_PARAMS).map((k) => `p:${k}`);
+  return [...DEFAULT_ATTRIBUTE_COLUMNS, ...metrics, ...params];
 }
 
 function metricValue(column: MetricColumns, stat: MetricStat, row: number): number {
@@ -111,11 +125,11 @@ export function cellValue(data: RunsTableData, column: ColumnInfo, row: number):
     case 'attribute':
       return ATTRIBUTE_BY_KEY.get(column.key)!.read(data.runs[row]);
     case 'param': {
-      const text = data.params.get(column.key)![row];
+      const text = data.params.get(column.key)!.get(row);
       return text !== undefined && column.numeric ? Number(text) : text;
     }
     case 'tag':
-      return data.tags.get(column.key)![row];
+      return data.tags.get(column.key)!.get(row);
     case 'metric': {
       const m = data.metrics.get(column.key)!;
       return m.present[row] ? metricValue(m, column.stat!, row) : undefined;
@@ -127,7 +141,7 @@ export function cellValue(data: RunsTableData, column: ColumnInfo, row: number):
 export function cellText(data: RunsTableData, column: ColumnInfo, row: number): string | undefined {
   const value = cellValue(data, column, row);
   if (value === undefined) return undefined;
-  if (column.kind === 'param') return data.params.get(column.key)![row];
+  if (column.kind === 'param') return data.params.get(column.key)!.get(row);
   if (typeof value === 'string') return value;
   if (column.kind === 'attribute' && column.key === 'start') return new Date(value).toISOString().replace('T', ' ').slice(0, 19);
   if (column.kind === 'attribute' && column.key === 'duration') return formatDuration(value);

@@ -24,6 +24,7 @@ const MAX_TRAINING_ROWS = 1000;
 const MAX_CATEGORIES = 10;
 const MAX_FEATURES = 200;
 const FOREST_FEATURES = 24;
+const MIN_PRESENT_SHARE = 0.5;
 const MAX_DEPTH = 12;
 
 export function pearson(x: readonly (number | null)[], y: readonly (number | null)[]): number | null {
@@ -143,13 +144,16 @@ interface Feature {
 /** Numeric params as they are; text params one-hot, one feature per value (the most frequent ones). */
 function featuresOf(data: RunsTableData, rows: readonly number[]): Feature[] {
   const features: Feature[] = [];
+  // Params most of these runs have: a key a few runs logged cannot explain the metric across the sweep.
+  const minimum = rows.length * MIN_PRESENT_SHARE;
   for (const key of [...data.params.keys()].sort()) {
+    if (data.params.get(key)!.count < minimum) continue;
     const column = columnInfo(data, `p:${key}`)!;
     if (column.numeric) {
       features.push({ name: key, values: rows.map((row) => (cellValue(data, column, row) as number | undefined) ?? null) });
       continue;
     }
-    const texts = rows.map((row) => data.params.get(key)![row]);
+    const texts = rows.map((row) => data.params.get(key)!.get(row));
     const counts = new Map<string, number>();
     for (const t of texts) if (t !== undefined) counts.set(t, (counts.get(t) ?? 0) + 1);
     if (counts.size < 2) continue;

@@ -72,9 +72,7 @@ export function searchRows(data: RunsTableData, rowsIn: readonly number[], text:
   }
   for (const columns of [data.params, data.tags]) {
     for (const values of columns.values()) {
-      for (const row of rowsIn) {
-        if (!hit[row] && values[row] !== undefined && values[row]!.toLowerCase().includes(needle)) hit[row] = 1;
-      }
+      for (const [row, value] of values.entries()) if (!hit[row] && value.toLowerCase().includes(needle)) hit[row] = 1;
     }
   }
   return rowsIn.filter((row) => hit[row]);

@@ -135,7 +135,9 @@ export class SweepViews {
 
   private parallelAxes(): SweepAxis[] {
     if (!this.data) return [];
-    const params = this.data.axes.filter((a) => a.column.kind === 'param' && new Set(a.values).size > 1).slice(0, MAX_PARAM_AXES);
+    // Params that vary and that at least half the runs have (a key one run logged is no axis of the sweep).
+    const half = this.data.uids.length / 2;
+    const params = this.data.axes.filter((a) => a.column.kind === 'param' && new Set(a.values).size > 1 && a.values.filter((v) => v !== null).length >= half).slice(0, MAX_PARAM_AXES);
     const metric = this.data.axes.find((a) => a.column.id === this.metricSelect.value);
     return metric ? [...params, metric] : params;
   }
