@@ -18,6 +18,7 @@ import { replaceRegistry } from '../src/registry/storeProjection';
 import { listRuns } from '../src/tracking/queries';
 import { compileRunFilter } from '../src/tracking/runFilter';
 import { parseRule } from '../src/monitoring/rules';
+import { benchRunsTable } from './runsTableBench';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -404,6 +405,16 @@ async function main(): Promise<void> {
       }
       ratios.push({ name: 'run filter: ms per MB of whitespace at 1 MB ÷ at 0.25 MB', value: perMb[2] / perMb[0], bar: '≤ 2 (linear)', met: perMb[2] / perMb[0] <= 2 });
     }
+    log('\nRuns table');
+    await benchRunsTable(
+      {
+        measure: (name, unit, fn, options) => measure(name, unit, fn, options ?? {}),
+        record: (name, unit, value, note) => results.push({ name, unit, median: value, min: value, max: value, ...(note ? { note } : {}) }),
+        ratio,
+        log,
+      },
+      quick,
+    );
 
     log('\n8. Activation and package');
     try {

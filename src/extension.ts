@@ -19,6 +19,7 @@ import { WorkspaceRegistry } from './workspace/workspaceRegistry';
 import { WorkspaceStores } from './workspace/workspaceStores';
 import { registerServerCommands } from './commands/serverCommands';
 import { ServerConnections } from './workspace/serverConnections';
+import { registerRunsTableCommands } from './commands/runsTableCommands';
 
 /** What activate() returns; the integration tests use it to reach the real parts. */
 export interface ModelLedgerApi {
@@ -94,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   registerCardCommands(own, { stores: workspaceStores, registry });
   registerDriftCommands(own, context, { stores: workspaceStores, registry, alerts, log });
   registerServerCommands(own, { servers, registry, stores: workspaceStores });
+  registerRunsTableCommands(own, context, workspaceStores, imports);
   own(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('modelLedger.runs.keyMetric')) runsTree.refresh();

@@ -1,6 +1,8 @@
 // A webview page opened outside the workbench (the browser checks of the comparison, drift and
 // promotion panels): the --vscode-* variables of VS Code's Dark Modern and Light Modern themes, and a
 // stand-in for the webview API that records what the page posts, saves, violates and throws.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 
 export const DARK_THEME: Readonly<Record<string, string>> = {
@@ -160,4 +162,22 @@ export function webviewInitScript(theme: 'dark' | 'light'): string {
 
 export async function evaluate<T>(page: Page, expression: string): Promise<T> {
   return (await page.evaluate(expression)) as T;
+}
+
+/** Serves fixed files from 127.0.0.1 on a free port (the page, its script and stylesheet). */
+export function serveFiles(files: Record<string, { type: string; body: string | Buffer }>): Promise<{ origin: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const file = files[(req.url ?? '/').split('?')[0]];
+    if (!file) {
+      res.writeHead(req.url === '/favicon.ico' ? 204 : 404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' }).end(file.body);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ origin: `http://127.0.0.1:${port}`, close: () => new Promise((done) => server.close(() => done())) });
+    }),
+  );
 }
