@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { parquetMetadataAsync, parquetScan, parquetSchema } from 'hyparquet';
+import { compressors as packageCompressors } from 'hyparquet-compressors';
 import type { AsyncBuffer, Compressors, FileMetaData, ParquetParsers, SchemaElement, SchemaTree } from 'hyparquet';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { ColumnBuilder } from './columnBuilder';
@@ -103,8 +104,7 @@ function appendValues(column: PrimitiveColumn, data: ArrayLike<unknown>): void {
 
 /**
  * Decompressors beyond hyparquet's built-in Snappy: gzip and Brotli from Node's zlib, and every codec
- * of `hyparquet-compressors` (zstd — pyarrow's common choice besides snappy —, LZ4…) when that
- * package is installed. A column chunk in a codec none of these reads is reported, never guessed.
+ * of `hyparquet-compressors` (zstd — pyarrow's common choice besides snappy —, LZ4…). A column chunk in a codec none of these reads is reported, never guessed.
  */
 let parquetCompressors: Compressors | undefined;
 export function parquetDecompressors(): Compressors {
@@ -113,20 +113,8 @@ export function parquetDecompressors(): Compressors {
     GZIP: (input) => new Uint8Array(gunzipSync(input)),
     BROTLI: (input) => new Uint8Array(brotliDecompressSync(input)),
   };
-  parquetCompressors = { ...fromNode, ...optionalPackageCompressors() };
+  parquetCompressors = { ...fromNode, ...(packageCompressors as Compressors) };
   return parquetCompressors;
-}
-
-/** The package's compressors, or none when it is not installed. */
-function optionalPackageCompressors(): Compressors {
-  // TODO(lead): once `hyparquet-compressors` is a dependency, import it statically so esbuild bundles
-  // it; until then a computed name keeps the bundle building without it.
-  const name = 'hyparquet-compressors';
-  try {
-    return (require(name) as { compressors: Compressors }).compressors;
-  } catch {
-    return {};
-  }
 }
 
 export async function readParquet(file: string, options: DatasetReadOptions = {}): Promise<DatasetRead> {

@@ -106,7 +106,7 @@ describe('datasets: readParquet (files built byte by byte by ./parquetWriter)', 
 
   for (const codec of ['GZIP', 'BROTLI', 'ZSTD'] as const) {
     it(`reads column chunks compressed with ${codec} like uncompressed ones`, async function () {
-      // ZSTD needs the optional package hyparquet-compressors; SKIPPED (not passed) while it is not installed.
+      // ZSTD is read through hyparquet-compressors (a dependency); skipped only where it is missing.
       if (codec === 'ZSTD' && !packageInstalled('hyparquet-compressors')) this.skip();
       const file = writeFile(`${codec}.parquet`, writeParquet(COLUMNS, [4, 5], CODECS[codec]));
       const { dataset, ok } = await readParquet(file);
