@@ -8,6 +8,7 @@ import { registerRunsViewCommands } from './commands/runsViewCommands';
 import { registerSourceCommands } from './commands/sourceCommands';
 import { showStoreInfo } from './commands/storeInfo';
 import { registerDriftCommands } from './commands/driftCommands';
+import { registerSigningCommands } from './commands/signingCommands';
 import { MonitoringAlerts } from './workspace/monitoringAlerts';
 import { ModelsTreeProvider } from './views/modelsTree';
 import { RunsTreeProvider } from './views/runsTree';
@@ -91,6 +92,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   registerCompareCommands(own, context, workspaceStores, imports, (uids) => servers.ensureHistories(uids));
   registerPromotionCommands(own, context, { stores: workspaceStores, registry });
   registerDriftCommands(own, context, { stores: workspaceStores, registry, alerts, log });
+  registerSigningCommands(own, { registry, log });
   registerServerCommands(own, { servers, registry, stores: workspaceStores });
   own(
     vscode.workspace.onDidChangeConfiguration((event) => {
