@@ -9,6 +9,7 @@ import { registerRunsViewCommands } from './commands/runsViewCommands';
 import { registerSourceCommands } from './commands/sourceCommands';
 import { showStoreInfo } from './commands/storeInfo';
 import { registerDriftCommands } from './commands/driftCommands';
+import { registerSigningCommands } from './commands/signingCommands';
 import { MonitoringAlerts } from './workspace/monitoringAlerts';
 import { ModelsTreeProvider } from './views/modelsTree';
 import { RunsTreeProvider } from './views/runsTree';
@@ -94,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
   registerPromotionCommands(own, context, { stores: workspaceStores, registry });
   registerCardCommands(own, { stores: workspaceStores, registry });
   registerDriftCommands(own, context, { stores: workspaceStores, registry, alerts, log });
+  registerSigningCommands(own, { registry, log });
   registerServerCommands(own, { servers, registry, stores: workspaceStores });
   registerRunsTableCommands(own, context, workspaceStores, imports);
   own(

@@ -2,9 +2,8 @@
 import { createPublicKey, type X509Certificate } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { readLedger } from '../registry/ledgerFile';
 import { toJson } from '../shared/json';
-import { artifactFolder, checkArtifacts, describeArtifactCheck, type ArtifactCheck } from '../signing/artifactManifest';
+import { describeArtifactCheck, verifyVersionArtifacts } from '../signing/artifactManifest';
 import { verifyModel, type ModelTrust, type ModelVerification } from '../signing/modelSigning';
 import { parsePemCertificates } from '../signing/x509Chain';
 import { CliError, EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from './cliError';
@@ -81,18 +80,6 @@ export const VERIFY_MODEL_COMMAND: CliCommand = {
     return result.status === 'valid' ? EXIT_OK : EXIT_CHECK_FAILED;
   },
 };
-
-/** The register event's manifest of a version, re-checked against its folder (or DIR). Reading only: nothing is written. */
-export async function verifyVersionArtifacts(ledgerFile: string, model: string, version: number, dir?: string): Promise<ArtifactCheck | undefined> {
-  const read = await readLedger(ledgerFile);
-  const registered = read.events.find((e) => e.action === 'register' && e.model === model && e.version === version);
-  if (!registered) return undefined;
-  const after = registered.after ?? {};
-  const source = typeof after.source === 'string' ? after.source : undefined;
-  const folder = dir ?? (source ? artifactFolder(ledgerFile, source) : undefined);
-  if (!folder) return { ok: false, folder: '', added: [], removed: [], changed: [], symlinks: [], problem: 'the version has no artifact folder: give DIR' };
-  return checkArtifacts(after.artifacts, folder);
-}
 
 export const VERIFY_ARTIFACTS_COMMAND: CliCommand = {
   name: 'verify-artifacts',

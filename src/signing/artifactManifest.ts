@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { readLedger } from '../registry/ledgerFile';
 import { escapesFolder, hashFile, isUnder, walkFolder } from './folderWalk';
 
 export const ARTIFACT_MANIFEST_VERSION = 1;
@@ -116,4 +117,16 @@ export async function manifestForSource(ledgerFile: string, source: string | und
   if (!source || /^[a-z][a-z0-9+.-]*:\/\//i.test(source)) return {};
   const artifacts = await buildArtifactManifest(artifactFolder(ledgerFile, source));
   return artifacts ? { artifacts } : {};
+}
+
+/** The register event's manifest of a version, re-checked against its folder (or DIR). Reading only: nothing is written. */
+export async function verifyVersionArtifacts(ledgerFile: string, model: string, version: number, dir?: string): Promise<ArtifactCheck | undefined> {
+  const read = await readLedger(ledgerFile);
+  const registered = read.events.find((e) => e.action === 'register' && e.model === model && e.version === version);
+  if (!registered) return undefined;
+  const after = registered.after ?? {};
+  const source = typeof after.source === 'string' ? after.source : undefined;
+  const folder = dir ?? (source ? artifactFolder(ledgerFile, source) : undefined);
+  if (!folder) return { ok: false, folder: '', added: [], removed: [], changed: [], symlinks: [], problem: 'the version has no artifact folder: give DIR' };
+  return checkArtifacts(after.artifacts, folder);
 }
