@@ -113,18 +113,21 @@ export const DRIFT_COMMAND: CliCommand = {
         scores: Object.fromEntries(over!.features.map((f) => [f.column, f.scores[i]])),
       }));
     }
+    // Nothing compared is its own answer, not "no drift": mismatched headers, all-missing columns, no rows.
+    const comparable = columns.filter((c) => c.drifted !== null).length;
     if (context.values.json) {
-      context.stdout(toJson({ ...result, datasetDrift: result.drifted, referenceRows: reference.dataset.rowCount, currentRows: current.dataset.rowCount, skipped, ...(windows ? { windows } : {}) }) + '\n');
+      context.stdout(toJson({ ...result, datasetDrift: result.drifted, nothingComparable: comparable === 0, comparableColumns: comparable, referenceRows: reference.dataset.rowCount, currentRows: current.dataset.rowCount, skipped, ...(windows ? { windows } : {}) }) + '\n');
     } else {
       const sorted = [...columns].sort((a, b) => Number(b.drifted === true) - Number(a.drifted === true));
       for (const c of sorted) {
         context.stdout(`${c.drifted ? 'DRIFT' : c.drifted === null ? '  ?  ' : '  ok '}  ${String(c.column).padEnd(24)} ${c.method.padEnd(14)} ${formatScore(c.score)} (threshold ${c.threshold})\n`);
       }
       for (const s of skipped) context.stdout(`  --   ${s.column.padEnd(24)} skipped: ${s.reason}\n`);
-      context.stdout(`${result.driftedCount} of ${result.columnCount} columns drifted (share ${result.share.toFixed(2)}, threshold ${result.driftShare}): ${result.drifted ? 'dataset drift' : 'no dataset drift'}\n`);
+      if (comparable === 0) context.stdout(`nothing comparable: no column of ${referenceFile} could be compared with ${currentFile} (different headers, only missing values, or no rows): no drift verdict\n`);
+      else context.stdout(`${result.driftedCount} of ${result.columnCount} columns drifted (share ${result.share.toFixed(2)}, threshold ${result.driftShare}): ${result.drifted ? 'dataset drift' : 'no dataset drift'}\n`);
       for (const w of windows ?? []) context.stdout(`${w.start.slice(0, 16)}  ${String(w.rows).padStart(8)} rows  drifted share ${w.share.toFixed(2)}\n`);
     }
-    return result.drifted && context.values['fail-on-drift'] === true ? EXIT_CHECK_FAILED : EXIT_OK;
+    return (result.drifted || comparable === 0) && context.values['fail-on-drift'] === true ? EXIT_CHECK_FAILED : EXIT_OK;
   },
 };
 

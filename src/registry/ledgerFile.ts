@@ -266,6 +266,12 @@ export async function readLedger(file: string): Promise<LedgerRead> {
   return parseLedger(text);
 }
 
+/**
+ * How long an append waits for the lock. Long: while others hold it they are making progress (each
+ * append takes milliseconds), and a writer among several busy ones waited past a minute under load.
+ */
+const LEDGER_LOCK_TIMEOUT_MS = 600_000;
+
 /** Options of `appendToLedger`: what a waiter is told (the CLI prints it; tests capture it). */
 export interface AppendOptions {
   readonly onWait?: (message: string) => void;
@@ -287,7 +293,7 @@ export async function appendToLedger(
 ): Promise<LedgerEvent[]> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   for (;;) {
-    const lock = await acquireFileLock(`${file}.lock`, { what: 'the ledger', ...(options.onWait ? { onWait: options.onWait } : {}) });
+    const lock = await acquireFileLock(`${file}.lock`, { what: 'the ledger', timeoutMs: LEDGER_LOCK_TIMEOUT_MS, ...(options.onWait ? { onWait: options.onWait } : {}) });
     try {
       await moveTornTailAside(file);
       const current = await readLedger(file);

@@ -33,10 +33,9 @@ export class LockTimeoutError extends Error {}
 /**
  * An exclusive lock file beside `target`'s data, safe against the two ways the old one failed: a
  * crashed holder (its pid is gone: taken over at once, not after 30 s of silence), and two waiters
- * taking over the same stale lock (the takeover renames the lock to a name only the renamer knows,
- * then checks that what it moved is the stale owner it judged; a live lock moved by mistake is put
- * back). The lock file is created complete (written aside, then hard-linked in place), so a reader
- * never sees it empty. Returns the release function.
+ * taking over the same stale lock (takeovers are serialised and re-check the owner, see
+ * `takeOver`). The lock file is created complete (written aside, then hard-linked in place), so a
+ * reader never sees it empty. Returns the held lock.
  */
 export interface HeldLock {
   /** True while the lock file is still this holder's: checked just before a write made under it. */
@@ -135,20 +134,29 @@ async function isStale(lockFile: string, owner: LockOwner | undefined): Promise<
   }
 }
 
+/** A takeover guard older than this was left by a waiter that died mid-takeover (which takes milliseconds). */
+const GUARD_STALE_MS = 5_000;
+
 /**
- * Moves a stale lock out of the way. The rename is atomic, so of several waiters that judged it
- * stale one moves it; the others move nothing, or the fresh lock of the waiter that won, which
- * they recognise by its content and put back at once.
+ * Removes a stale lock. Takeovers are serialised by a guard file (`<lock>.takeover`, created
+ * exclusively): under it the lock is read again and removed only if it still holds the stale owner
+ * that was judged. Without the guard, two waiters judging one stale lock could remove it and then
+ * the fresh lock of the waiter that won, letting two writers in.
  */
 async function takeOver(lockFile: string, staleContent: string): Promise<void> {
-  const moved = `${lockFile}.stale-${randomBytes(8).toString('hex')}`;
+  const guard = `${lockFile}.takeover`;
   try {
-    await fs.rename(lockFile, moved);
+    await fs.writeFile(guard, String(process.pid), { flag: 'wx' });
   } catch {
-    return; // another waiter moved it first
+    const age = await fs.stat(guard).then((st) => Date.now() - st.mtimeMs, () => 0);
+    if (age > GUARD_STALE_MS) await fs.rm(guard, { force: true });
+    return; // another waiter is taking over: wait and look again
   }
-  if ((await readLock(moved)) !== staleContent) await fs.link(moved, lockFile).catch(() => undefined);
-  await fs.rm(moved, { force: true });
+  try {
+    if ((await readLock(lockFile)) === staleContent) await fs.rm(lockFile, { force: true });
+  } finally {
+    await fs.rm(guard, { force: true });
+  }
 }
 
 function holdLock(lockFile: string, me: LockOwner): HeldLock {

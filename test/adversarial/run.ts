@@ -27,7 +27,11 @@ function start(script: string, args: string[]): { child: ChildProcess; lines: st
     buffer = parts.pop()!;
     lines.push(...parts);
   });
-  child.stderr!.resume();
+  let errors = '';
+  child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));
+  child.on('exit', (code) => {
+    if (code) process.stderr.write(`${script} ${args.join(' ')} exited ${code}: ${errors.slice(0, 500)}\n`);
+  });
   return { child, lines, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
 }
 
