@@ -24,6 +24,7 @@ const stages = [
   { name: 'browser check (drift panel: drift after a date, performance over time, dark and light themes)', command: process.execPath, args: ['out/test/harness/driftCheck.js'], counts: 'plain' },
   { name: 'browser check (drift panel in the real workbench, opened from the palette)', command: process.execPath, args: ['out/test/harness/driftWorkbenchCheck.js'], counts: 'plain' },
   { name: 'browser check (MLflow server roots in the real workbench)', command: process.execPath, args: ['out/test/harness/serverWorkbenchCheck.js'], counts: 'plain' },
+  { name: 'browser check (runs table: 10,000 runs, sweep views, dark and light, 1,600 and 500 px)', command: process.execPath, args: ['out/test/harness/runsTableCheck.js'], counts: 'plain' },
 ];
 
 function runStage(stage) {
