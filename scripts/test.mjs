@@ -30,7 +30,6 @@ const stages = [
   { name: 'browser check (drift panel in the real workbench, opened from the palette)', command: process.execPath, args: ['out/test/harness/driftWorkbenchCheck.js'], counts: 'plain' },
   { name: 'browser check (MLflow server roots in the real workbench)', command: process.execPath, args: ['out/test/harness/serverWorkbenchCheck.js'], counts: 'plain' },
   { name: 'browser check (MLflow 3 LoggedModels in the real workbench, dark and light)', command: process.execPath, args: ['out/test/harness/loggedModelsWorkbenchCheck.js'], counts: 'plain' },
-  { name: 'browser check (runs table: 10,000 runs, sweep views, dark and light, wide and narrow)', command: process.execPath, args: ['out/test/harness/runsTableCheck.js'], counts: 'plain' },
 ];
 
 function runStage(stage) {

@@ -25,6 +25,7 @@ import {
   type WindowRequest,
 } from '../shared/runsTableProtocol';
 import { formatNumber } from '../compare/exportFormats';
+import { PREFERRED_KEY_METRICS } from '../tracking/queries';
 import { allColumnIds, cellText, cellValue, columnDirection, columnInfo, defaultColumns } from './columns';
 import { safeCsvCell } from './csvCell';
 import { aggregateColumn, groupRows, NO_VALUE_GROUP, searchRows, sortRows, type RunGroup } from './sortGroup';
@@ -158,12 +159,18 @@ export class RunsTableModel {
       title: this.title,
       groupOptions: this.columns
         .filter((c) => c.kind === 'param' || c.kind === 'tag' || (c.kind === 'attribute' && ['experiment', 'status', 'user', 'format'].includes(c.key)))
+        // Keys most runs have first: they are the sweep's axes; a key one run logged is last.
+        .map((c) => ({ c, n: c.kind === 'param' ? this.data.params.get(c.key)!.count : c.kind === 'tag' ? this.data.tags.get(c.key)!.count : Infinity }))
+        .sort((a, b) => b.n - a.n)
+        .map(({ c }) => c)
         .slice(0, MAX_GROUP_OPTIONS)
         .map((c) => ({ id: c.id, label: c.kind === 'attribute' ? c.label : `${c.kind}: ${c.label}` })),
       metricOptions: this.columns
         .filter((c) => c.kind === 'metric' && c.stat === 'last')
-        .slice(0, MAX_GROUP_OPTIONS)
-        .map((c) => c.key),
+        .map((c) => c.key)
+        // The usual key metrics (val_loss, accuracy, ...) first, as the Runs view picks them.
+        .sort((a, b) => preferredRank(a) - preferredRank(b))
+        .slice(0, MAX_GROUP_OPTIONS),
     };
   }
 
@@ -419,6 +426,11 @@ export class RunsTableModel {
   get tableData(): RunsTableData {
     return this.data;
   }
+}
+
+function preferredRank(key: string): number {
+  const i = PREFERRED_KEY_METRICS.indexOf(key);
+  return i < 0 ? PREFERRED_KEY_METRICS.length : i;
 }
 
 /** Columns rendered beyond each side of the viewport, so a small sideways scroll needs no round trip. */
