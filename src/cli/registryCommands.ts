@@ -35,7 +35,7 @@ export function ledgerPath(context: CliContext): string {
 function registryFor(context: CliContext): LedgerRegistry {
   const file = ledgerPath(context);
   const root = path.dirname(path.dirname(file));
-  return new LedgerRegistry(file, () => currentActor(root), undefined, eventSigner(() => signingKeyFor(root, context.env.MODEL_LEDGER_SIGNING_KEY)));
+  return new LedgerRegistry(file, () => currentActor(root, context.env), undefined, eventSigner(() => signingKeyFor(root, context.env.MODEL_LEDGER_SIGNING_KEY)));
 }
 
 const POLICY_OPTIONS: Record<string, CliOptionSpec> = {

@@ -16,26 +16,35 @@ import { useTempDir } from '../helpers';
 import { validate } from './miniJsonSchema';
 
 async function cli(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliAs({}, cwd, ...args);
+}
+
+async function cliAs(env: Record<string, string>, cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, env: { GIT_CONFIG_NOSYSTEM: '1', HOME: cwd } });
+  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, env: { GIT_CONFIG_NOSYSTEM: '1', HOME: cwd, ...env } });
   return { code, stdout, stderr };
 }
 
 const SCHEMA = JSON.parse(readFileSync(fixturePath('model-card-toolkit', 'v0.0.2', 'model_card.schema.json'), 'utf8')) as Record<string, unknown>;
 
-type Demo = { writeDemoWorkspace(root: string): string; demoRegistrySteps(store: string): string[][] };
+type Person = { name: string; email: string };
+type Demo = {
+  writeDemoWorkspace(root: string): string;
+  demoRegistrySteps(store: string): { actor: Person; args: string[] }[];
+  demoGitEnv(person: Person): Record<string, string>;
+};
 
 describe('model cards', () => {
   const tmp = useTempDir();
 
   async function demo(): Promise<{ root: string; store: string }> {
     const importer = new Function('s', 'return import(s)') as (s: string) => Promise<Demo>;
-    const { writeDemoWorkspace, demoRegistrySteps } = await importer(pathToFileURL(path.join(REPO_ROOT, 'scripts', 'demoWorkspace.mjs')).href);
+    const { writeDemoWorkspace, demoRegistrySteps, demoGitEnv } = await importer(pathToFileURL(path.join(REPO_ROOT, 'scripts', 'demoWorkspace.mjs')).href);
     const root = path.join(tmp.path, 'demo');
     writeDemoWorkspace(root);
     const store = path.join(tmp.path, 'demo.sqlite');
-    for (const args of demoRegistrySteps(store)) assert.equal((await cli(root, ...args)).code, 0, args.join(' '));
+    for (const { actor, args } of demoRegistrySteps(store)) assert.equal((await cliAs(demoGitEnv(actor), root, ...args)).code, 0, args.join(' '));
     return { root, store };
   }
 

@@ -32,7 +32,7 @@ describe('model-ledger runs --json', () => {
     assert.equal(await runCli(['runs', '--store', store, '--json'], io), 0);
     const listed = JSON.parse(stdout) as Record<string, unknown>[];
     assert.equal(listed.length, 2);
-    const keys = ['deleted', 'endTime', 'experiment', 'format', 'id', 'metrics', 'name', 'params', 'source', 'startTime', 'status', 'uid'];
+    const keys = ['deleted', 'endTime', 'experiment', 'format', 'id', 'loggedModels', 'metrics', 'name', 'params', 'source', 'startTime', 'status', 'uid'];
     for (const record of listed) assert.deepEqual(Object.keys(record).sort(), keys);
     const running = listed.find((r) => r.id === 'bbbb2222')!;
     assert.equal(running.status, 'RUNNING');
