@@ -10,17 +10,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { parseHumanParts } from '../../../src/cards';
-import { runCli } from '../../../src/cli/main';
 import { fixturePath, REPO_ROOT } from '../../fixturePath';
-import { useTempDir } from '../helpers';
+import { runCliIn, useTempDir } from '../helpers';
 import { validate } from './miniJsonSchema';
 
-async function cli(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, env: { GIT_CONFIG_NOSYSTEM: '1', HOME: cwd } });
-  return { code, stdout, stderr };
-}
+const cli = runCliIn;
 
 const SCHEMA = JSON.parse(readFileSync(fixturePath('model-card-toolkit', 'v0.0.2', 'model_card.schema.json'), 'utf8')) as Record<string, unknown>;
 
