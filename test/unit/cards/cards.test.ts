@@ -10,8 +10,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { parseHumanParts } from '../../../src/cards';
-import { runCli } from '../../../src/cli/main';
 import { fixturePath, REPO_ROOT } from '../../fixturePath';
+import { runCli } from '../../../src/cli/main';
 import { useTempDir } from '../helpers';
 import { validate } from './miniJsonSchema';
 

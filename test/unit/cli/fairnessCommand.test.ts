@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../../../src/cli/main';
 import { fixturePath } from '../../fixturePath';
-import { useTempDir } from '../helpers';
+import { runCliIn, useTempDir } from '../helpers';
 
-async function cli(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, env: { GIT_CONFIG_NOSYSTEM: '1', HOME: cwd } });
-  return { code, stdout, stderr };
-}
+const cli = runCliIn;
 
 const C01 = fixturePath('fairness', 'c01_binary_two_groups.csv');
 

@@ -7,18 +7,12 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../../../src/cli/main';
 import { ANNEX_IV } from '../../../src/report/evidencePack';
 import { fixturePath } from '../../fixturePath';
-import { useTempDir } from '../helpers';
+import { runCliIn, useTempDir } from '../helpers';
 import { copyFixture } from '../ingest/engineHelpers';
 
-async function cli(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, env: { GIT_CONFIG_NOSYSTEM: '1', HOME: cwd } });
-  return { code, stdout, stderr };
-}
+const cli = runCliIn;
 
 describe('audit report: evidence pack', () => {
   const tmp = useTempDir();
