@@ -232,7 +232,7 @@ export class ImportEngine {
       return { diagnostics: sink.diagnostics, runsRemoved: 0, changed: this.persistCursors(unit, importer.format, changedCursors) };
     }
     const fingerprint = recordsFingerprint(sink.operations, runUids);
-    const onlyRecords = sink.operations.every((o) => o.op === 'experiment' || o.op === 'run');
+    const onlyRecords = sink.operations.every(isRecordOperation);
     if (previous?.fingerprint === fingerprint && onlyRecords && vanished.length === 0 && changedCursors.size === 0) {
       return { diagnostics: sink.diagnostics, runsRemoved: 0, changed: false };
     }
@@ -345,11 +345,19 @@ function withoutUnchanged(changed: Map<string, FileCursor>, previous: ReadonlyMa
 }
 
 /** Hash of what a unit says about its experiments and runs (points excluded: they come only when files grew). */
+/**
+ * Operations that describe what exists (experiments, runs, MLflow 3 LoggedModels and the replacement of
+ * a run's set of them) rather than add data: read again unchanged, they change nothing.
+ */
+function isRecordOperation(o: SinkOperation): boolean {
+  return o.op === 'experiment' || o.op === 'run' || o.op === 'loggedModel' || o.op === 'removeLoggedModels';
+}
+
 function recordsFingerprint(operations: readonly SinkOperation[], runUids: readonly string[]): string {
   const hash = createHash('sha1');
   hash.update(JSON.stringify(runUids));
   for (const o of operations) {
-    if (o.op === 'experiment' || o.op === 'run') hash.update(JSON.stringify(o));
+    if (isRecordOperation(o)) hash.update(JSON.stringify(o));
   }
   return hash.digest('hex');
 }
