@@ -171,14 +171,26 @@ function monitoringDemo(root, runId, start) {
   const { reference, current } = driftDemoCsv();
   write(path.join(root, 'data', 'reference.csv'), reference);
   write(path.join(root, 'data', 'current.csv'), current);
-  const actor = { name: 'Ada Lovelace', email: 'ada@example.com' };
+  const actor = DEMO_PEOPLE.ada;
   const drafts = [
     { time: start + 4 * 86_400_000, action: 'register', model: 'churn-classifier', version: 1, before: null, after: { runUid: `mlflow-file:mlruns/2/${runId}`, runId, description: 'gradient boosting, tenure buckets' } },
-    { time: start + 4 * 86_400_000 + 3_600_000, action: 'transition', model: 'churn-classifier', version: 1, before: { stage: 'None' }, after: { stage: 'Production' }, reason: 'first release' },
+    { time: start + 4 * 86_400_000 + 1_800_000, action: 'approve', model: 'churn-classifier', version: 1, before: { stage: 'None' }, after: { stage: 'Production' }, reason: 'offline evaluation reviewed', actor: DEMO_PEOPLE.grace },
+    { time: start + 4 * 86_400_000 + 2_400_000, action: 'approve', model: 'churn-classifier', version: 1, before: { stage: 'None' }, after: { stage: 'Production' }, reason: 'fairness slices checked', actor: DEMO_PEOPLE.alan },
+    // The first release has nothing in Production to compare with and no drift report yet: those gates
+    // cannot pass, so it went out with a justified override, as the policy allows.
+    {
+      time: start + 4 * 86_400_000 + 3_600_000,
+      action: 'transition',
+      model: 'churn-classifier',
+      version: 1,
+      before: { stage: 'None' },
+      after: { stage: 'Production', override: { justification: 'first release: no Production version to compare with and no production data yet' } },
+      reason: 'first release',
+    },
   ];
   let prev = [];
   const lines = drafts.map((d, i) => {
-    const unsigned = { v: 1, id: createHash('sha256').update(`demo-${i}`).digest('hex').slice(0, 16), ...d, time: new Date(d.time).toISOString(), actor, prev };
+    const unsigned = { v: 1, id: createHash('sha256').update(`demo-${i}`).digest('hex').slice(0, 16), ...d, time: new Date(d.time).toISOString(), actor: d.actor ?? actor, prev };
     const event = { ...unsigned, hash: createHash('sha256').update(canonicalJson(unsigned)).digest('hex') };
     prev = [event.hash];
     return JSON.stringify(event);
