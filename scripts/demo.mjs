@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoGitEnv, demoRegistrySteps, writeDemoWorkspace } from './demoWorkspace.mjs';
+import { commitDemoWorkspace, demoGitEnv, demoRegistrySteps, writeDemoWorkspace } from './demoWorkspace.mjs';
 import { setUp } from './setup.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -68,6 +68,7 @@ console.log(`demo: writing the demo workspace: ${writeDemoWorkspace(workspace)}`
     run(process.execPath, [cli, ...stepArgs], { cwd: workspace, env: { ...process.env, ...demoGitEnv(actor) }, stdio: ['ignore', 'ignore', 'inherit'] });
   }
 }
+commitDemoWorkspace(workspace, 'Churn model: runs, registry ledger and policy (Model Ledger demo)');
 
 if (desktop) {
   run('code', ['--extensionDevelopmentPath', root, workspace]);

@@ -219,6 +219,12 @@ function ownGitRepository(root, person) {
   git('config', 'user.email', person.email);
 }
 
+/** A first commit of the generated workspace, so Source Control shows only what the demo changes after it. */
+export function commitDemoWorkspace(root, message) {
+  const git = (...args) => spawnSync('git', args, { cwd: root, stdio: 'ignore', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' } });
+  if (git('add', '-A').status === 0) git('commit', '-q', '-m', message);
+}
+
 export function writeDemoWorkspace(root) {
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
