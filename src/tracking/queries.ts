@@ -1,5 +1,6 @@
 import type { Database, SqlValue } from 'sql.js';
 import { orderByFor, type CompiledFilter, type RunSort } from './runFilter';
+import { formatDuration } from '../shared/format';
 
 export interface ExperimentRow {
   readonly id: number;
@@ -22,6 +23,19 @@ export interface RunRow {
   readonly deleted: boolean;
   /** The experiment's key metric for this run: its last value (MLflow's "latest"), when logged. */
   readonly keyMetric?: { readonly key: string; readonly value: number };
+  /** RUNNING runs only: the time of the newest point logged (else the start), to tell a run that stopped logging. */
+  readonly lastUpdate?: number;
+}
+
+/**
+ * "no update for 3d" when a RUNNING run has logged nothing for longer than `afterMs` (a crashed job
+ * never writes its end: MLflow shows such runs as running forever); undefined while it looks alive.
+ */
+export function staleRunning(run: Pick<RunRow, 'status' | 'lastUpdate' | 'startTime'>, now: number, afterMs: number): string | undefined {
+  if (run.status !== 'RUNNING' || afterMs <= 0) return undefined;
+  const last = run.lastUpdate ?? run.startTime;
+  if (last === undefined || now - last <= afterMs) return undefined;
+  return `no update for ${formatDuration(now - last).split(' ')[0]}`;
 }
 
 /** Metrics preferred as a run's one-number summary, in order, when the user has not chosen one. */
@@ -68,7 +82,8 @@ export function listRuns(db: Database, experimentId: number, options: ListRunsOp
   return rows(
     db,
     `SELECT r.id, r.uid, r.external_id, r.name, r.status, r.start_time, r.end_time, r.format, r.source_path, r.deleted,
-            s.point_count, s.last_value, s.last_is_nan
+            s.point_count, s.last_value, s.last_is_nan,
+            CASE WHEN r.status = 'RUNNING' THEN (SELECT max(m.max_timestamp) FROM metric_series m WHERE m.run_id = r.id) END
        FROM runs r LEFT JOIN metric_series s ON s.run_id = r.id AND s.key = ? AND s.dataset = ''
       WHERE r.experiment_id = ? ${deleted} ${filter} ORDER BY ${orderByFor(options.sort ?? 'newest')}`,
     [key, experimentId, ...(options.filter?.params ?? [])],
@@ -84,6 +99,7 @@ export function listRuns(db: Database, experimentId: number, options: ListRunsOp
       sourcePath: optionalString(r[8]),
       deleted: Boolean(r[9]),
       ...(key !== null && r[10] !== null && Number(r[10]) > 0 ? { keyMetric: { key, value: r[12] ? NaN : Number(r[11]) } } : {}),
+      ...(r[13] !== null && r[13] !== undefined ? { lastUpdate: Number(r[13]) } : {}),
     }),
   );
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { seriesSummaries } from '../store';
 import { loggedModelIdsByRun, loggedModelsOfRun, orphanLoggedModels, type LoggedModelRow } from '../tracking/loggedModels';
-import { chooseKeyMetric, listExperiments, listRuns, runDetails, type ExperimentRow, type RunRow } from '../tracking/queries';
+import { chooseKeyMetric, listExperiments, listRuns, runDetails, staleRunning, type ExperimentRow, type RunRow } from '../tracking/queries';
 import { detailItem, loggedModelDetails, loggedModelItem, type ModelDetailNode } from './loggedModelNodes';
 import type { WorkspaceStores } from '../workspace/workspaceStores';
 import type { RunsViewState } from './runsViewState';
@@ -227,7 +227,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         item.id = itemId(node);
         item.iconPath = STATUS_ICONS[r.status] ?? new vscode.ThemeIcon('circle-outline');
         const stale = isServerUid(r.uid) && this.servers?.get(r.uid.split(':')[1])?.status.state === 'error';
-        item.description = (stale ? 'stale · ' : '') + (r.deleted ? 'deleted · ' : '') + (r.keyMetric ? `${r.keyMetric.key} ${formatMetric(r.keyMetric.value)}` : r.status.toLowerCase());
+        const quiet = staleRunning(r, Date.now(), vscode.workspace.getConfiguration('modelLedger.runs').get<number>('staleRunningAfterHours', 24) * 3_600_000);
+        item.description =
+          (stale ? 'stale · ' : '') + (quiet ? `running? ${quiet} · ` : '') + (r.deleted ? 'deleted · ' : '') + (r.keyMetric ? `${r.keyMetric.key} ${formatMetric(r.keyMetric.value)}` : r.status.toLowerCase());
+        if (quiet) item.iconPath = new vscode.ThemeIcon('question', new vscode.ThemeColor('charts.yellow'));
         item.contextValue = `run.${r.status.toLowerCase()}${r.deleted ? '.deleted' : ''}`;
         if (r.deleted) item.iconPath = new vscode.ThemeIcon('trash', new vscode.ThemeColor('disabledForeground'));
         item.accessibilityInformation = { label: `${item.label as string}, ${r.status.toLowerCase()}${r.keyMetric ? `, ${r.keyMetric.key} ${formatMetric(r.keyMetric.value)}` : ''}` };
