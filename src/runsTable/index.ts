@@ -4,7 +4,6 @@ export { loadRunsTableData, refreshRunningRows, storeFilterMatcher, type RunsTab
 export { allColumnIds, cellText, cellValue, columnInfo, defaultColumns, metricColumnId } from './columns';
 export { aggregate, aggregateColumn, groupRows, searchRows, sortRows } from './sortGroup';
 export { defaultView, RunsTableModel, type FilterMatcher } from './tableModel';
-export { safeCsvCell } from './csvCell';
 export { CORRELATION_METHOD, forestImportance, IMPORTANCE_METHOD, parameterImportance, pearson } from './importance';
 export { FIRST_WINDOW, RunsTableSession } from './tableSession';
 export { runsTableHtml } from './runsTableHtml';

@@ -27,7 +27,7 @@ import {
 import { formatNumber } from '../compare/exportFormats';
 import { PREFERRED_KEY_METRICS } from '../tracking/queries';
 import { allColumnIds, cellText, cellValue, columnDirection, columnInfo, defaultColumns } from './columns';
-import { safeCsvCell } from './csvCell';
+import { csvCell } from '../shared/csvCell';
 import { aggregateColumn, groupRows, NO_VALUE_GROUP, searchRows, sortRows, type RunGroup } from './sortGroup';
 import type { RunsTableData } from './tableData';
 
@@ -406,7 +406,7 @@ export class RunsTableModel {
   toCsv(): string {
     const header = this.columns.map((c) => c.label);
     const lines = [header, ...this.shownRows.map((row) => this.columns.map((c) => cellText(this.data, c, row) ?? ''))];
-    return lines.map((fields) => fields.map(safeCsvCell).join(',')).join('\r\n') + '\r\n';
+    return lines.map((fields) => fields.map(csvCell).join(',')).join('\r\n') + '\r\n';
   }
 
   toMarkdown(): string {

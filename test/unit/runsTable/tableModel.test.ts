@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { aggregate, columnInfo, loadRunsTableData, RunsTableModel, safeCsvCell, sortRows, storeFilterMatcher } from '../../../src/runsTable';
+import { csvCell } from '../../../src/shared/csvCell';
+import { aggregate, columnInfo, loadRunsTableData, RunsTableModel, sortRows, storeFilterMatcher } from '../../../src/runsTable';
 import { MAX_WINDOW_COLUMNS, MAX_WINDOW_ROWS } from '../../../src/shared/runsTableProtocol';
 import { readSweepFixture, storeWithRuns } from './storeFixture';
 
@@ -127,9 +128,11 @@ describe('runs table: sort, group, aggregate (against make_sweep.py)', () => {
       { uid: 'b', name: '@SUM(A1)', start: 1, params: { note: '\tx', plain: 'x|y' }, metrics: {} },
     ]);
     const model = new RunsTableModel(loadRunsTableData(store.db), { columns: ['a:name', 'p:note', 'p:plain', 'm:last:loss'], sort: [{ column: 'a:start', descending: false }] }, undefined);
-    assert.equal(model.toCsv(), `name,note,plain,loss\r\n"'=HYPERLINK(""x"")",'-2+3,"a,b",'-1\r\n'@SUM(A1),'\tx,x|y,\r\n`.replace('name,note', 'Name,note'));
+    assert.equal(model.toCsv(), `name,note,plain,loss\r\n"'=HYPERLINK(""x"")",'-2+3,"a,b",-1\r\n'@SUM(A1),'\tx,x|y,\r\n`.replace('name,note', 'Name,note'));
     assert.ok(model.toMarkdown().includes("| @SUM(A1) | \tx | x\\|y |  |"), model.toMarkdown());
-    assert.equal(safeCsvCell('\rz'), `"'\rz"`);
-    assert.equal(safeCsvCell('+1'), "'+1");
+    assert.equal(csvCell('\rz'), `"'\rz"`);
+    // A plain number keeps its sign (the same cells as the comparison panel's CSV); text after it does not.
+    assert.equal(csvCell('+1'), '+1');
+    assert.equal(csvCell('+1+cmd'), "'+1+cmd");
   });
 });
