@@ -137,8 +137,16 @@ async function main(): Promise<number> {
         await check('compare a server run with a local run from the Runs view (context menu on a multi-selection)', async () => {
           await palette(page, 'Model Ledger: Focus on Runs View', 'Focus on Runs View');
           const before = mlflow.count('metrics/get-history');
-          await row('sweep-lr-0.01').click();
-          await row('baseline-run').click({ modifiers: ['Control'] });
+          // Rows can still move while the server's runs arrive: select again (a plain click resets the
+          // selection) until exactly the two intended rows are selected.
+          for (let attempt = 0; attempt < 5; attempt++) {
+            await row('sweep-lr-0.01').click();
+            await row('baseline-run').click({ modifiers: ['Control'] });
+            await sleep(300);
+            const selected = await sidebar.locator('.monaco-list-row[aria-selected="true"]').allInnerTexts();
+            const runs = selected.filter((t) => /sweep-lr-|baseline-run|live-run/.test(t)); // the Models view keeps its own selection
+            if (runs.length === 2 && runs.some((t) => t.includes('sweep-lr-0.01')) && runs.some((t) => t.includes('baseline-run'))) break;
+          }
           await row('baseline-run').click({ button: 'right' });
           // The first entry of the run's context menu is "Compare Runs…" (package.json, group navigation@0).
           await sleep(500);
