@@ -19,6 +19,7 @@ import { listRuns } from '../src/tracking/queries';
 import { compileRunFilter } from '../src/tracking/runFilter';
 import { parseRule } from '../src/monitoring/rules';
 import { benchRunsTable } from './runsTableBench';
+import { seededRandom } from '../src/shared/seededRandom';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -38,16 +39,6 @@ const ratios: { name: string; value: number; bar: string; met: boolean }[] = [];
 
 function log(text: string): void {
   if (!asJson) process.stderr.write(text + '\n');
-}
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Repeats `fn` (after one warm-up run) and records median/min/max of what it returns. */
@@ -75,7 +66,7 @@ function ratio(name: string, value: number, bar: string, met: boolean): void {
 
 /** An MLflow file store: runs × metrics × steps points, float32-like values, ms timestamps. */
 function generateMlflowStore(root: string, runs: number, metrics: number, steps: number): number {
-  const random = seeded(42);
+  const random = seededRandom(42);
   const exp = path.join(root, 'mlruns', '1');
   mkdirSync(exp, { recursive: true });
   writeFileSync(path.join(exp, 'meta.yaml'), "artifact_location: mlruns/1\nexperiment_id: '1'\nlifecycle_stage: active\nname: bench\n");
@@ -341,7 +332,7 @@ async function main(): Promise<void> {
     log('\n4b. Drift report: 1,000,000 rows × 20 numerical columns (statistics on columns in memory)');
     {
       const rows = quick ? 100_000 : 1_000_000;
-      const random = seeded(7);
+      const random = seededRandom(7);
       const column = (shift: number) => Float64Array.from({ length: rows }, () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()) + shift);
       const reference = Array.from({ length: 20 }, () => column(0));
       const current = Array.from({ length: 20 }, (_, c) => column(c % 4 === 0 ? 0.1 : 0));

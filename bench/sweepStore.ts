@@ -3,6 +3,7 @@
 // store keeps them (one metric_series row per run and key): the table reads only those summaries, and
 // writing 5,000,000 single points through the chunk codec would time the codec, not the table.
 import { Store } from '../src/store';
+import { seededRandom } from '../src/shared/seededRandom';
 
 export interface SweepOptions {
   readonly runs: number;
@@ -12,21 +13,11 @@ export interface SweepOptions {
   readonly seed?: number;
 }
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'rmsprop'];
 const BATCH_SIZES = [16, 32, 64, 128, 256];
 
 export async function sweepStore(options: SweepOptions): Promise<Store> {
-  const random = seeded(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
   const { store } = await Store.open(undefined);
   const db = store.db;
   db.run("INSERT INTO experiments(uid, name, format) VALUES ('jsonl:sweep', 'lr-sweep', 'jsonl'), ('jsonl:other', 'baseline-models', 'mlflow-file')");

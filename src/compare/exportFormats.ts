@@ -2,7 +2,7 @@
 // Everything here is host-free so the panel and the CLI write exactly the same text.
 import type { ComparisonModel, MetricCell } from '../shared/compareProtocol';
 import { csvCell } from '../shared/csvCell';
-import { formatNumber as formatShared } from '../shared/format';
+import { formatDuration, formatNumber as formatShared } from '../shared/format';
 import { directionLabel } from '../shared/metricDirection';
 
 const METRIC_STATS: readonly { readonly name: string; readonly of: (cell: MetricCell) => number | null | undefined }[] = [
@@ -122,11 +122,4 @@ function signed(value: number, digits?: number): string {
   return value > 0 ? `+${text}` : text;
 }
 
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
-  const h = Math.floor(m / 60);
-  return `${h}h ${m % 60}m`;
-}
+export { formatDuration };

@@ -1,6 +1,7 @@
 // The runs table's columns: ids, labels, and how a cell is read from the loaded data (host-free).
 // Ids: `a:<attribute>`, `p:<param>`, `t:<tag>`, `m:<stat>:<metric>` (a key may hold any character).
-import { formatDuration, formatNumber } from '../compare/exportFormats';
+import { formatNumber } from '../compare/exportFormats';
+import { formatDuration } from '../shared/format';
 import { METRIC_STATS, type ColumnInfo, type MetricStat } from '../shared/runsTableProtocol';
 import type { MetricColumns, RunsTableData, TableRun, TextColumn } from './tableData';
 import type { MetricDirection } from '../shared/metricDirection';

@@ -15,6 +15,7 @@
 import type { ImportanceResult, ImportanceRow } from '../shared/runsTableProtocol';
 import { cellValue, columnInfo, metricColumnId } from './columns';
 import type { RunsTableData } from './tableData';
+import { seededRandom } from '../shared/seededRandom';
 
 export const CORRELATION_METHOD = 'Pearson correlation with the metric (runs having both values)';
 export const IMPORTANCE_METHOD = 'Random forest (30 regression trees, bootstrap), mean decrease in variance, normalised to sum 1';
@@ -56,17 +57,6 @@ export function pearson(x: readonly (number | null)[], y: readonly (number | nul
   return vx === 0 || vy === 0 ? null : cov / Math.sqrt(vx * vy);
 }
 
-/** Mulberry32: a small seeded generator, so the same runs give the same importances. */
-function seeded(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Impurity-based importances of a random forest of regression trees (features × rows in `columns`).
  * Returns one value per feature, summing to 1 (all 0 when no split reduces the variance).
@@ -74,7 +64,7 @@ function seeded(seed: number): () => number {
 export function forestImportance(columns: readonly Float64Array[], target: Float64Array, options: { trees?: number; seed?: number } = {}): number[] {
   const featureCount = columns.length;
   const total = new Float64Array(featureCount);
-  const random = seeded(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const n = target.length;
   const trees = options.trees ?? TREES;
   for (let t = 0; t < trees; t++) {

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { Database } from 'sql.js';
 import { loggedModelPairs, loggedModelPoints, loggedModelSeries, type LoggedModelRow } from '../tracking/loggedModels';
 import { rows } from '../tracking/queries';
-import { formatMetric } from './runsTree';
+import { formatNumber } from '../shared/format';
 
 export interface ModelDetailNode {
   readonly kind: 'modelDetail';
@@ -71,7 +71,7 @@ export function loggedModelDetails(db: Database, folder: vscode.WorkspaceFolder,
     'graph-line',
     series.map(({ summary: s }) =>
       detail(`metric:${s.key}:${s.dataset}`, s.dataset ? `${s.key} · ${s.dataset}` : s.key, 'symbol-number', {
-        description: `${formatMetric(s.last!.value)} @ step ${s.last!.step}`,
+        description: `${formatNumber(s.last!.value)} @ step ${s.last!.step}`,
         tooltip: s.dataset ? `logged against dataset ${s.dataset}${s.datasetDigest ? ` (digest ${s.datasetDigest})` : ''}; ${s.pointCount} point(s)` : `${s.pointCount} point(s)`,
       }),
     ),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { resolveArtifactDir } from '../ingest/mlflow/fileStore';
 import { listModels, listVersions, runArtifacts, runForUid, versionHistory, type ModelRow, type VersionRow } from '../registry/queries';
 import { seriesSummaries } from '../store';
-import { formatMetric } from './runsTree';
+import { formatNumber } from '../shared/format';
 import { detailItem } from './loggedModelNodes';
 import type { ServerConnections } from '../workspace/serverConnections';
 import { serverStatusItem } from './serverNodes';
@@ -143,7 +143,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
           label: 'Metrics',
           description: `${metrics.length} (last values)`,
           icon: 'graph-line',
-          children: metrics.map((m) => ({ kind: 'detail', ...base, id: `${prefix}:metric:${m.key}`, label: m.key, description: formatMetric(m.last!.value), icon: 'symbol-number', tooltip: `step ${m.last!.step}; min ${m.min ?? '—'}, max ${m.max ?? '—'}` })),
+          children: metrics.map((m) => ({ kind: 'detail', ...base, id: `${prefix}:metric:${m.key}`, label: m.key, description: formatNumber(m.last!.value), icon: 'symbol-number', tooltip: `step ${m.last!.step}; min ${m.min ?? '—'}, max ${m.max ?? '—'}` })),
         });
       }
     } else if (node.version.source) {

@@ -60,12 +60,6 @@ function signatureOf(node: RunsNode): string {
   return itemId(node);
 }
 
-/** Metric values as every view shows them (src/shared/format). */
-export function formatMetric(value: number): string {
-  return formatNumber(value);
-}
-
-export { formatDuration };
 
 /** Experiments → runs, per workspace folder (folders appear as a top level only in multi-root workspaces). */
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
@@ -229,11 +223,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         const stale = isServerUid(r.uid) && this.servers?.get(r.uid.split(':')[1])?.status.state === 'error';
         const quiet = staleRunning(r, Date.now(), vscode.workspace.getConfiguration('modelLedger.runs').get<number>('staleRunningAfterHours', 24) * 3_600_000);
         item.description =
-          (stale ? 'stale · ' : '') + (quiet ? `running? ${quiet} · ` : '') + (r.deleted ? 'deleted · ' : '') + (r.keyMetric ? `${r.keyMetric.key} ${formatMetric(r.keyMetric.value)}` : r.status.toLowerCase());
+          (stale ? 'stale · ' : '') + (quiet ? `running? ${quiet} · ` : '') + (r.deleted ? 'deleted · ' : '') + (r.keyMetric ? `${r.keyMetric.key} ${formatNumber(r.keyMetric.value)}` : r.status.toLowerCase());
         if (quiet) item.iconPath = new vscode.ThemeIcon('question', new vscode.ThemeColor('charts.yellow'));
         item.contextValue = `run.${r.status.toLowerCase()}${r.deleted ? '.deleted' : ''}`;
         if (r.deleted) item.iconPath = new vscode.ThemeIcon('trash', new vscode.ThemeColor('disabledForeground'));
-        item.accessibilityInformation = { label: `${item.label as string}, ${r.status.toLowerCase()}${r.keyMetric ? `, ${r.keyMetric.key} ${formatMetric(r.keyMetric.value)}` : ''}` };
+        item.accessibilityInformation = { label: `${item.label as string}, ${r.status.toLowerCase()}${r.keyMetric ? `, ${r.keyMetric.key} ${formatNumber(r.keyMetric.value)}` : ''}` };
         if (node.loggedModels) item.description = `${String(item.description)} · ${node.loggedModels} model${node.loggedModels === 1 ? '' : 's'}`;
         return item;
       }
@@ -270,7 +264,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       }
       if (entries.length > TOOLTIP_ROWS) md.appendMarkdown(`\n_…and ${entries.length - TOOLTIP_ROWS} more_\n`);
     };
-    const lastOf = (m: (typeof metrics)[number]) => (m.last ? `${formatMetric(m.last.value)} @ step ${m.last.step}` : '—');
+    const lastOf = (m: (typeof metrics)[number]) => (m.last ? `${formatNumber(m.last.value)} @ step ${m.last.step}` : '—');
     table(
       'Metrics (last)',
       metrics.filter((m) => !m.dataset).map((m) => [m.key, lastOf(m)] as const),

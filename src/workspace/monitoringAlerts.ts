@@ -11,8 +11,6 @@ import type { DriftReportModel } from '../shared/driftProtocol';
 import type { WorkspaceRegistry } from './workspaceRegistry';
 import type { WorkspaceStores } from './workspaceStores';
 
-export { crossings };
-
 export interface VersionAlert {
   readonly folder: vscode.WorkspaceFolder;
   readonly model: string;
@@ -84,6 +82,8 @@ export class MonitoringAlerts implements vscode.Disposable {
   private async remember(k: string, found: readonly Crossing[]): Promise<void> {
     const all = { ...this.workspaceState.get<Record<string, string[]>>(NOTIFIED_KEY, {}) };
     const keys = found.map(crossingKey);
+    // The same report read again: nothing to store (reading writes nothing, not even here).
+    if ((all[k] ?? []).join('\n') === keys.join('\n')) return;
     if (keys.length === 0) delete all[k];
     else all[k] = keys;
     await this.workspaceState.update(NOTIFIED_KEY, all);
